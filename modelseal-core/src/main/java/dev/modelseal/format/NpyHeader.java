@@ -396,7 +396,7 @@ public record NpyHeader(
       if (s.charAt(start) == '0' && pos - start > 1) {
         throw syntax("leading zeros are not a Python integer literal");
       }
-      if (identifierAt(pos)) {
+      if (identifierAt(pos) || (pos < s.length() && s.charAt(pos) == '.')) {
         throw error("npy.header-bad-value", pos, "shape dimensions must be decimal integers");
       }
       try {
