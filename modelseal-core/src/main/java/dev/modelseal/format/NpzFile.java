@@ -161,7 +161,9 @@ public final class NpzFile implements WeightFile {
       byte[] buf = new byte[CHUNK];
       // The header was parsed from these same bytes when the archive was read.
       for (long skip = array.header().dataOffset(); skip > 0; ) {
-        skip -= inflater.read(buf, 0, (int) Math.min(buf.length, skip));
+        int n = (int) Math.min(buf.length, skip);
+        inflater.readFully(buf, 0, n);
+        skip -= n;
       }
       if (!array.permutes()) {
         NpyCanonicalStream out = new NpyCanonicalStream(array, sink, where);

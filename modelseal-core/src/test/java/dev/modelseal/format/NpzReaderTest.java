@@ -305,9 +305,11 @@ class NpzReaderTest {
       ByteArrayOutputStream heap = new ByteArrayOutputStream();
       f.readCanonical(t, chunk -> heap.writeBytes(bytes(chunk)), Long.MAX_VALUE);
       ByteArrayOutputStream scratch = new ByteArrayOutputStream();
+      List<Path> before = scratchFiles();
       f.readCanonical(t, chunk -> scratch.writeBytes(bytes(chunk)), 0);
       assertThat(heap.toByteArray()).isEqualTo(expected.array());
       assertThat(scratch.toByteArray()).isEqualTo(expected.array());
+      assertThat(scratchFiles()).as("scratch file deleted after use").isEqualTo(before);
     }
   }
 
@@ -356,6 +358,15 @@ class NpzReaderTest {
               })
           .as("deflate stream cut to %d of %d bytes", n, full.length)
           .isInstanceOf(FormatException.class);
+    }
+  }
+
+  private static List<Path> scratchFiles() throws java.io.IOException {
+    try (var files = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
+      return files
+          .filter(p -> p.getFileName().toString().startsWith("modelseal-npz-"))
+          .sorted()
+          .toList();
     }
   }
 
