@@ -91,4 +91,21 @@ final class GgufCursor {
   FormatException error(String rule, long offset, String location, String detail) {
     return new FormatException(rule, file, offset, location, detail);
   }
+
+  /** Decodes one fixed-size value that the reader has already validated. */
+  static GgufValue scalar(GgufValueType type, MemorySegment s, long at) {
+    return switch (type) {
+      case UINT8 -> new GgufValue.Int(type, Byte.toUnsignedLong(s.get(ValueLayout.JAVA_BYTE, at)));
+      case INT8 -> new GgufValue.Int(type, s.get(ValueLayout.JAVA_BYTE, at));
+      case UINT16 -> new GgufValue.Int(type, Short.toUnsignedLong(s.get(U16, at)));
+      case INT16 -> new GgufValue.Int(type, s.get(U16, at));
+      case UINT32 -> new GgufValue.Int(type, Integer.toUnsignedLong(s.get(U32, at)));
+      case INT32 -> new GgufValue.Int(type, s.get(U32, at));
+      case UINT64, INT64 -> new GgufValue.Int(type, s.get(U64, at));
+      case FLOAT32 -> new GgufValue.Real(type, Float.intBitsToFloat(s.get(U32, at)));
+      case FLOAT64 -> new GgufValue.Real(type, Double.longBitsToDouble(s.get(U64, at)));
+      case BOOL -> new GgufValue.Bool(s.get(ValueLayout.JAVA_BYTE, at) != 0);
+      case STRING, ARRAY -> throw new IllegalArgumentException("not a fixed-size type: " + type);
+    };
+  }
 }

@@ -231,7 +231,7 @@ public final class GgufReader {
     private void readKv(long index, Map<String, GgufValue> values, Map<String, Long> offsets)
         throws FormatException {
       long keyAt = c.position();
-      String key = string("the key of metadata entry " + index, null, Long.MAX_VALUE, null);
+      String key = string("the key of metadata entry " + index, -1, null, Long.MAX_VALUE, null);
       if (key.isEmpty()) {
         throw c.error("gguf.key-empty", keyAt, null, "metadata entry " + index + " has no key");
       }
@@ -271,7 +271,7 @@ public final class GgufReader {
 
     private GgufValue value(GgufValueType type, String what) throws FormatException {
       return switch (type) {
-        case STRING -> new GgufValue.Text(stringBytes(what, null, Long.MAX_VALUE, null));
+        case STRING -> new GgufValue.Text(stringBytes(what, -1, null, Long.MAX_VALUE, null));
         case ARRAY -> array(what);
         case BOOL -> {
           long at = c.position();
@@ -284,7 +284,7 @@ public final class GgufReader {
         default -> {
           long at = c.position();
           c.skip(type.size(), what, null);
-          yield GgufValue.scalar(type, c.segment(), at);
+          yield GgufCursor.scalar(type, c.segment(), at);
         }
       };
     }
@@ -318,7 +318,7 @@ public final class GgufReader {
       switch (elementType) {
         case STRING -> {
           for (long i = 0; i < count; i++) {
-            stringBytes(what + " element " + i, null, Long.MAX_VALUE, null);
+            stringBytes(what, i, null, Long.MAX_VALUE, null);
           }
         }
         case BOOL -> {
@@ -339,18 +339,24 @@ public final class GgufReader {
 
     /**
      * A length-prefixed UTF-8 string's bytes, after the length has been bounded by the limits,
-     * {@code maxBytes} (breaking it is {@code tooLongRule}) and the bytes left.
+     * {@code maxBytes} (breaking it is {@code tooLongRule}) and the bytes left. {@code what} and
+     * {@code element} (-1 for none) name it in messages; the name is only built on failure, as
+     * vocabularies hold hundreds of thousands of strings.
      */
     private MemorySegment stringBytes(
-        String what, String location, long maxBytes, String tooLongRule) throws FormatException {
+        String what, long element, String location, long maxBytes, String tooLongRule)
+        throws FormatException {
       long lengthAt = c.position();
-      long length = c.u64("the length of " + what, location);
+      if (c.remaining() < 8) {
+        c.need(8, "the length of " + label(what, element), location);
+      }
+      long length = c.u64("a string length", location);
       if (tooLongRule != null && Long.compareUnsigned(length, maxBytes) > 0) {
         throw c.error(
             tooLongRule,
             lengthAt,
             location,
-            what
+            label(what, element)
                 + " is "
                 + Long.toUnsignedString(length)
                 + " bytes long; at most "
@@ -363,7 +369,12 @@ public final class GgufReader {
             "gguf.string-exceeds-file",
             lengthAt,
             location,
-            what + " is " + length + " bytes long; only " + c.remaining() + " bytes are left");
+            label(what, element)
+                + " is "
+                + length
+                + " bytes long; only "
+                + c.remaining()
+                + " bytes are left");
       }
       long start = c.position();
       long flaw = StrictUtf8.firstFlaw(c.segment(), start, length);
@@ -373,15 +384,20 @@ public final class GgufReader {
             nul ? "gguf.string-contains-nul" : "gguf.string-invalid-utf8",
             flaw,
             location,
-            what + (nul ? " contains a NUL byte" : " is not valid UTF-8"));
+            label(what, element) + (nul ? " contains a NUL byte" : " is not valid UTF-8"));
       }
       c.skip(length, what, location);
       return c.segment().asSlice(start, length);
     }
 
-    private String string(String what, String location, long maxBytes, String tooLongRule)
+    private static String label(String what, long element) {
+      return element < 0 ? what : what + " element " + element;
+    }
+
+    private String string(
+        String what, long element, String location, long maxBytes, String tooLongRule)
         throws FormatException {
-      MemorySegment bytes = stringBytes(what, location, maxBytes, tooLongRule);
+      MemorySegment bytes = stringBytes(what, element, location, maxBytes, tooLongRule);
       return new String(bytes.toArray(ValueLayout.JAVA_BYTE), StandardCharsets.UTF_8);
     }
 
@@ -432,6 +448,7 @@ public final class GgufReader {
       String name =
           string(
               "the name of tensor " + index,
+              -1,
               null,
               MAX_TENSOR_NAME_BYTES,
               "gguf.tensor-name-too-long");

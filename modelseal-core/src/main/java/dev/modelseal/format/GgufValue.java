@@ -157,7 +157,7 @@ public sealed interface GgufValue
         }
         return it.next();
       }
-      return scalar(elementType, elements, index * elementType.size());
+      return GgufCursor.scalar(elementType, elements, index * elementType.size());
     }
 
     /** The first {@code min(n, length())} elements, decoded. */
@@ -193,7 +193,7 @@ public sealed interface GgufValue
             offset += 8 + n;
             return v;
           }
-          GgufValue v = scalar(elementType, elements, offset);
+          GgufValue v = GgufCursor.scalar(elementType, elements, offset);
           offset += elementType.size();
           return v;
         }
@@ -204,22 +204,5 @@ public sealed interface GgufValue
     public String toString() {
       return "array<" + elementType.jsonName() + ">[" + length + "]";
     }
-  }
-
-  /** Decodes one fixed-size value that the reader has already validated. */
-  static GgufValue scalar(GgufValueType type, MemorySegment s, long at) {
-    return switch (type) {
-      case UINT8 -> new Int(type, Byte.toUnsignedLong(s.get(ValueLayout.JAVA_BYTE, at)));
-      case INT8 -> new Int(type, s.get(ValueLayout.JAVA_BYTE, at));
-      case UINT16 -> new Int(type, Short.toUnsignedLong(s.get(GgufCursor.U16, at)));
-      case INT16 -> new Int(type, s.get(GgufCursor.U16, at));
-      case UINT32 -> new Int(type, Integer.toUnsignedLong(s.get(GgufCursor.U32, at)));
-      case INT32 -> new Int(type, s.get(GgufCursor.U32, at));
-      case UINT64, INT64 -> new Int(type, s.get(GgufCursor.U64, at));
-      case FLOAT32 -> new Real(type, Float.intBitsToFloat(s.get(GgufCursor.U32, at)));
-      case FLOAT64 -> new Real(type, Double.longBitsToDouble(s.get(GgufCursor.U64, at)));
-      case BOOL -> new Bool(s.get(ValueLayout.JAVA_BYTE, at) != 0);
-      case STRING, ARRAY -> throw new IllegalArgumentException("not a fixed-size type: " + type);
-    };
   }
 }

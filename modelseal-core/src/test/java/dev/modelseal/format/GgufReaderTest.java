@@ -256,6 +256,37 @@ class GgufReaderTest {
   }
 
   @Test
+  void read_150kTokenVocabulary_validatedAndSummarisedLazily() throws Exception {
+    int n = 150_000;
+    List<String> tokens = new ArrayList<>(n);
+    float[] scores = new float[n];
+    int[] types = new int[n];
+    for (int i = 0; i < n; i++) {
+      tokens.add(i % 3 == 0 ? "Ġtoken" + i : "词" + i);
+      scores[i] = -i;
+      types[i] = 1;
+    }
+    byte[] b =
+        new GgufWriter()
+            .stringArray("tokenizer.ggml.tokens", tokens)
+            .f32Array("tokenizer.ggml.scores", scores)
+            .i32Array("tokenizer.ggml.token_type", types)
+            .toBytes();
+
+    GgufFile f = parse(b);
+
+    @SuppressWarnings("unchecked")
+    Map<String, Object> summary = (Map<String, Object>) f.metadata().get("tokenizer.ggml.tokens");
+    assertThat(summary).containsEntry("length", (long) n);
+    assertThat(summary.get("head"))
+        .asInstanceOf(org.assertj.core.api.InstanceOfAssertFactories.LIST)
+        .hasSize(8)
+        .startsWith("Ġtoken0", "词1");
+    GgufValue.Array arr = (GgufValue.Array) f.value("tokenizer.ggml.tokens").orElseThrow();
+    assertThat(((GgufValue.Text) arr.get(n - 1)).text()).isEqualTo(tokens.get(n - 1));
+  }
+
+  @Test
   void value_scalars_typed() throws Exception {
     GgufFile f = parse(fixture("f32_f16_v3.gguf"));
 
