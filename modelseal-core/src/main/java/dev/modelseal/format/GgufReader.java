@@ -15,11 +15,28 @@ import java.util.Set;
 
 /**
  * Reads and fully validates the structure of a GGUF file (FORMATS.md, "GGUF"): header, metadata,
- * tensor infos and the data layout. Only the header region is read; tensor data is never touched.
+ * tensor infos and the data layout. Tensor data is never read: only the header region and the at
+ * most alignment-1 padding bytes after the last tensor (checked for being zero).
  *
  * <p>Layout, little-endian: {@code "GGUF"} | u32 version | u64 tensor count | u64 kv count | kvs |
  * tensor infos | padding to the alignment | tensor data. Every count and length is bounded by the
  * bytes that remain and by {@link ParseLimits} before anything is sized from it.
+ *
+ * <p>Rules (each failure names one): header {@code gguf.bad-magic}, {@code gguf.truncated}, {@code
+ * gguf.version-unsupported}, {@code gguf.version-obsolete}, {@code gguf.byte-swapped}, {@code
+ * gguf.kv-count-exceeds-file}, {@code gguf.tensor-count-exceeds-file}; metadata {@code
+ * gguf.key-empty}, {@code gguf.key-duplicate}, {@code gguf.value-type-unknown}, {@code
+ * gguf.array-nested}, {@code gguf.string-exceeds-file}, {@code gguf.array-exceeds-file}, {@code
+ * gguf.string-invalid-utf8}, {@code gguf.string-contains-nul}, {@code gguf.bool-invalid}, {@code
+ * gguf.key-wrong-type}, {@code gguf.alignment-invalid}, {@code gguf.tokenizer-length-mismatch};
+ * tensor infos {@code gguf.tensor-name-empty}, {@code gguf.tensor-name-too-long}, {@code
+ * gguf.tensor-name-duplicate}, {@code gguf.tensor-rank-invalid}, {@code gguf.dimension-negative},
+ * {@code gguf.element-count-overflow}, {@code gguf.tensor-type-retired}, {@code
+ * gguf.tensor-type-unknown}, {@code gguf.row-not-whole-blocks}, {@code gguf.tensor-size-overflow};
+ * layout {@code gguf.offset-misaligned}, {@code gguf.tensor-overlap}, {@code gguf.tensor-gap},
+ * {@code gguf.tensor-out-of-bounds}, {@code gguf.trailing-data}; limits {@code limit.max-tensors},
+ * {@code limit.max-metadata-entries}, {@code limit.max-array-elements}, {@code
+ * limit.max-gguf-alignment}. Warning: {@code gguf.padding-not-zero}.
  */
 public final class GgufReader {
   static final long DEFAULT_ALIGNMENT = 32;
