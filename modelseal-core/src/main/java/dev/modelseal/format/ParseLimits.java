@@ -45,6 +45,13 @@ public final class ParseLimits {
   /** Chat templates and other text the scanner reads whole (16 MiB). */
   public static final long DEFAULT_MAX_TEXT_BYTES = 16L << 20;
 
+  /**
+   * GGUF {@code general.alignment} (1 MiB, the cap hardened ggml builds apply): up to alignment-1
+   * padding bytes may follow the last tensor, so a huge alignment would let a file carry that much
+   * unchecked trailing data.
+   */
+  public static final long DEFAULT_MAX_GGUF_ALIGNMENT = 1L << 20;
+
   private static final ParseLimits DEFAULTS = builder().build();
 
   private final long maxSafetensorsHeaderBytes;
@@ -59,6 +66,7 @@ public final class ParseLimits {
   private final long maxPickleMemo;
   private final int maxPickleDepth;
   private final long maxTextBytes;
+  private final long maxGgufAlignment;
 
   private ParseLimits(Builder b) {
     this.maxSafetensorsHeaderBytes = b.maxSafetensorsHeaderBytes;
@@ -73,6 +81,7 @@ public final class ParseLimits {
     this.maxPickleMemo = b.maxPickleMemo;
     this.maxPickleDepth = b.maxPickleDepth;
     this.maxTextBytes = b.maxTextBytes;
+    this.maxGgufAlignment = b.maxGgufAlignment;
   }
 
   public static ParseLimits defaults() {
@@ -97,6 +106,7 @@ public final class ParseLimits {
     b.maxPickleMemo = maxPickleMemo;
     b.maxPickleDepth = maxPickleDepth;
     b.maxTextBytes = maxTextBytes;
+    b.maxGgufAlignment = maxGgufAlignment;
     return b;
   }
 
@@ -148,6 +158,10 @@ public final class ParseLimits {
     return maxTextBytes;
   }
 
+  public long maxGgufAlignment() {
+    return maxGgufAlignment;
+  }
+
   /**
    * Throws {@link LimitExceededException} named {@code limit.<name>} when {@code value > max}.
    *
@@ -174,6 +188,7 @@ public final class ParseLimits {
     private long maxPickleMemo = DEFAULT_MAX_PICKLE_MEMO;
     private int maxPickleDepth = DEFAULT_MAX_PICKLE_DEPTH;
     private long maxTextBytes = DEFAULT_MAX_TEXT_BYTES;
+    private long maxGgufAlignment = DEFAULT_MAX_GGUF_ALIGNMENT;
 
     private Builder() {}
 
@@ -241,6 +256,11 @@ public final class ParseLimits {
 
     public Builder maxTextBytes(long v) {
       maxTextBytes = positive(v);
+      return this;
+    }
+
+    public Builder maxGgufAlignment(long v) {
+      maxGgufAlignment = positive(v);
       return this;
     }
 
