@@ -45,6 +45,12 @@ public final class ParseLimits {
   /** Chat templates and other text the scanner reads whole (16 MiB). */
   public static final long DEFAULT_MAX_TEXT_BYTES = 16L << 20;
 
+  /**
+   * JSON side files read whole (shard indexes such as {@code model.safetensors.index.json},
+   * configs): the safetensors header cap, since an index lists as many tensors as a header.
+   */
+  public static final long DEFAULT_MAX_JSON_FILE_BYTES = 100_000_000L;
+
   private static final ParseLimits DEFAULTS = builder().build();
 
   private final long maxSafetensorsHeaderBytes;
@@ -59,6 +65,7 @@ public final class ParseLimits {
   private final long maxPickleMemo;
   private final int maxPickleDepth;
   private final long maxTextBytes;
+  private final long maxJsonFileBytes;
 
   private ParseLimits(Builder b) {
     this.maxSafetensorsHeaderBytes = b.maxSafetensorsHeaderBytes;
@@ -73,6 +80,7 @@ public final class ParseLimits {
     this.maxPickleMemo = b.maxPickleMemo;
     this.maxPickleDepth = b.maxPickleDepth;
     this.maxTextBytes = b.maxTextBytes;
+    this.maxJsonFileBytes = b.maxJsonFileBytes;
   }
 
   public static ParseLimits defaults() {
@@ -97,6 +105,7 @@ public final class ParseLimits {
     b.maxPickleMemo = maxPickleMemo;
     b.maxPickleDepth = maxPickleDepth;
     b.maxTextBytes = maxTextBytes;
+    b.maxJsonFileBytes = maxJsonFileBytes;
     return b;
   }
 
@@ -148,6 +157,10 @@ public final class ParseLimits {
     return maxTextBytes;
   }
 
+  public long maxJsonFileBytes() {
+    return maxJsonFileBytes;
+  }
+
   /**
    * Throws {@link LimitExceededException} named {@code limit.<name>} when {@code value > max}.
    *
@@ -174,6 +187,7 @@ public final class ParseLimits {
     private long maxPickleMemo = DEFAULT_MAX_PICKLE_MEMO;
     private int maxPickleDepth = DEFAULT_MAX_PICKLE_DEPTH;
     private long maxTextBytes = DEFAULT_MAX_TEXT_BYTES;
+    private long maxJsonFileBytes = DEFAULT_MAX_JSON_FILE_BYTES;
 
     private Builder() {}
 
@@ -241,6 +255,11 @@ public final class ParseLimits {
 
     public Builder maxTextBytes(long v) {
       maxTextBytes = positive(v);
+      return this;
+    }
+
+    public Builder maxJsonFileBytes(long v) {
+      maxJsonFileBytes = positive(v);
       return this;
     }
 
