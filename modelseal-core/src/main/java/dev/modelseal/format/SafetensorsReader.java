@@ -39,6 +39,18 @@ import java.util.Set;
  * (what MLX writes when given no metadata), zero-size and rank-0 tensors, and tensor names that are
  * any string, including the empty string (the reference's header is a map from arbitrary strings;
  * names are data, never paths, and are sanitised when printed).
+ *
+ * <p>Rule names: {@code safetensors.file-too-small}, {@code header-too-large}, {@code
+ * header-beyond-file}, {@code header-not-utf8}, {@code header-not-json}, {@code header-not-object},
+ * {@code header-duplicate-key}, {@code header-lone-surrogate}, {@code header-token-too-long},
+ * {@code entry-not-object}, {@code missing-field}, {@code unknown-field}, {@code field-type},
+ * {@code unknown-dtype}, {@code not-an-integer}, {@code negative-number}, {@code number-too-large},
+ * {@code data-offsets-not-pair}, {@code offsets-reversed}, {@code metadata-not-string-map}, {@code
+ * shape-overflow}, {@code sub-byte-misaligned}, {@code size-mismatch}, {@code
+ * offsets-not-contiguous}, {@code data-truncated}, {@code trailing-bytes}; limits {@code
+ * limit.max-rank}, {@code limit.max-tensors}, {@code limit.max-metadata-entries}; when streaming
+ * data {@code safetensors.bool-not-0-or-1}. Warnings: {@code
+ * safetensors.header-leading-whitespace}, {@code safetensors.dimension-above-int32}.
  */
 public final class SafetensorsReader {
   /** The header-length prefix: one little-endian u64. */
