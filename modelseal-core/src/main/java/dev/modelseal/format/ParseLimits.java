@@ -52,6 +52,12 @@ public final class ParseLimits {
    */
   public static final long DEFAULT_MAX_GGUF_ALIGNMENT = 1L << 20;
 
+  /**
+   * JSON side files read whole (shard indexes such as {@code model.safetensors.index.json},
+   * configs): the safetensors header cap, since an index lists as many tensors as a header.
+   */
+  public static final long DEFAULT_MAX_JSON_FILE_BYTES = 100_000_000L;
+
   private static final ParseLimits DEFAULTS = builder().build();
 
   private final long maxSafetensorsHeaderBytes;
@@ -67,6 +73,7 @@ public final class ParseLimits {
   private final int maxPickleDepth;
   private final long maxTextBytes;
   private final long maxGgufAlignment;
+  private final long maxJsonFileBytes;
 
   private ParseLimits(Builder b) {
     this.maxSafetensorsHeaderBytes = b.maxSafetensorsHeaderBytes;
@@ -82,6 +89,7 @@ public final class ParseLimits {
     this.maxPickleDepth = b.maxPickleDepth;
     this.maxTextBytes = b.maxTextBytes;
     this.maxGgufAlignment = b.maxGgufAlignment;
+    this.maxJsonFileBytes = b.maxJsonFileBytes;
   }
 
   public static ParseLimits defaults() {
@@ -107,6 +115,7 @@ public final class ParseLimits {
     b.maxPickleDepth = maxPickleDepth;
     b.maxTextBytes = maxTextBytes;
     b.maxGgufAlignment = maxGgufAlignment;
+    b.maxJsonFileBytes = maxJsonFileBytes;
     return b;
   }
 
@@ -162,6 +171,10 @@ public final class ParseLimits {
     return maxGgufAlignment;
   }
 
+  public long maxJsonFileBytes() {
+    return maxJsonFileBytes;
+  }
+
   /**
    * Throws {@link LimitExceededException} named {@code limit.<name>} when {@code value > max}.
    *
@@ -189,6 +202,7 @@ public final class ParseLimits {
     private int maxPickleDepth = DEFAULT_MAX_PICKLE_DEPTH;
     private long maxTextBytes = DEFAULT_MAX_TEXT_BYTES;
     private long maxGgufAlignment = DEFAULT_MAX_GGUF_ALIGNMENT;
+    private long maxJsonFileBytes = DEFAULT_MAX_JSON_FILE_BYTES;
 
     private Builder() {}
 
@@ -261,6 +275,11 @@ public final class ParseLimits {
 
     public Builder maxGgufAlignment(long v) {
       maxGgufAlignment = positive(v);
+      return this;
+    }
+
+    public Builder maxJsonFileBytes(long v) {
+      maxJsonFileBytes = positive(v);
       return this;
     }
 
