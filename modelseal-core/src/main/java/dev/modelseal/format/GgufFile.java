@@ -172,6 +172,13 @@ public final class GgufFile implements WeightFile {
     return segment.asSlice(tensor.offset(), tensor.nbytes());
   }
 
+  /** GGUF data is always stored canonically (see {@link #readCanonical}). */
+  @Override
+  public boolean storedCanonically(TensorInfo tensor) {
+    own(tensor);
+    return true;
+  }
+
   /**
    * GGUF data is little-endian and, with the shape reversed from {@code ne}, already in C order;
    * quantized blocks are passed on as stored. So the canonical bytes are the stored bytes.

@@ -25,6 +25,7 @@ public final class ModelFile implements AutoCloseable {
   private final long size;
   private final FileTime modified;
   private final Object fileKey;
+  private boolean closed;
 
   private ModelFile(
       Path path,
@@ -130,8 +131,13 @@ public final class ModelFile implements AutoCloseable {
     }
   }
 
+  /** Closes the mapping and the channel; closing again does nothing. */
   @Override
-  public void close() throws IOException {
+  public synchronized void close() throws IOException {
+    if (closed) {
+      return;
+    }
+    closed = true;
     try {
       arena.close();
     } finally {

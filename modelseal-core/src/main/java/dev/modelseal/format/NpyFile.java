@@ -63,6 +63,12 @@ public final class NpyFile implements WeightFile {
     return source.segment().asSlice(tensor.offset(), tensor.nbytes());
   }
 
+  /** Little-endian (or byte-order-free) C-order data is canonical as stored. */
+  @Override
+  public boolean storedCanonically(TensorInfo t) {
+    return tensor.equals(t) && !array.swaps() && !array.permutes();
+  }
+
   @Override
   public void readCanonical(TensorInfo t, CanonicalSink sink) throws IOException, FormatException {
     check(t);

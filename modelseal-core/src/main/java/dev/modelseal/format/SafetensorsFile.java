@@ -105,6 +105,13 @@ public final class SafetensorsFile implements WeightFile {
     return source.segment().asSlice(tensor.offset(), tensor.nbytes());
   }
 
+  /** safetensors data is always little-endian and C order: canonical as stored. */
+  @Override
+  public boolean storedCanonically(TensorInfo tensor) {
+    requireOwn(tensor);
+    return true;
+  }
+
   /**
    * Streams the stored bytes, which are already canonical (little-endian, C order), in read-only
    * little-endian chunks of at most 8 MiB. A zero-size tensor produces no chunk.

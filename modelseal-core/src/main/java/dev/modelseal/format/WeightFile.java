@@ -50,6 +50,14 @@ public interface WeightFile extends AutoCloseable {
    */
   void readCanonical(TensorInfo tensor, CanonicalSink sink) throws IOException, FormatException;
 
+  /**
+   * True when the tensor's stored bytes already are its canonical bytes (little-endian, C order,
+   * uncompressed), so {@link #storedBytes} can be hashed or compared in place without conversion.
+   */
+  default boolean storedCanonically(TensorInfo tensor) {
+    return false;
+  }
+
   /** Closes the underlying {@link ModelFile}. */
   @Override
   void close() throws IOException;
