@@ -158,8 +158,7 @@ public final class PickleEmulator {
     int index = 0;
     boolean legacy = false;
     while (pos < size || index == 0) {
-      String where =
-          Findings.at(n.where, n.depth == 0 ? "" : "nested pickle (depth " + n.depth + ")");
+      String where = n.where;
       if (legacy && index == TORCH_LEGACY_PICKLES) {
         // The rest is raw storage data that torch reads with file reads, not with pickle.
         return;
@@ -957,7 +956,11 @@ public final class PickleEmulator {
       if (args instanceof Tuple t
           && !t.items().isEmpty()
           && t.items().getFirst() instanceof Bytes b) {
-        work.add(new Nested(b.value(), depth + 1, Findings.at(loc, "argument of " + loader)));
+        work.add(
+            new Nested(
+                b.value(),
+                depth + 1,
+                loc + " > pickle passed to " + loader + " (depth " + (depth + 1) + ")"));
         return;
       }
       a.complete = false;

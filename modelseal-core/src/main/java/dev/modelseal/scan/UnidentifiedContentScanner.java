@@ -33,13 +33,16 @@ final class UnidentifiedContentScanner implements ContentScanner {
     boolean text = isText(c);
     if (a.complete()) {
       ctx.findings().addAll(a.findings());
-      ctx.findings()
-          .add(
-              "pickle.disguised",
-              Severity.MEDIUM,
-              c.where(),
-              c.baseName(),
-              "content is a pickle although its name does not say so");
+      if (!c.extension().isEmpty()) {
+        // Extensionless pickles are common (SCANNING.md); a pickle named .txt or .json hides.
+        ctx.findings()
+            .add(
+                "pickle.disguised",
+                Severity.MEDIUM,
+                c.where(),
+                c.baseName(),
+                "content is a pickle although its name says ." + c.extension());
+      }
       return Outcome.scanned("pickle");
     }
     if (text && a.calls().isEmpty()) {
