@@ -290,9 +290,17 @@ public final class TemplateInspector {
                 "|attr",
                 "the attr filter reaches attributes by computed name (the usual dunder bypass)");
           }
-          if (prev != null && prev.is("|") && t.text().equals("string") && next != null) {
-            if (next.is("[")
-                || (next.is("|") && i + 2 < tokens.size() && tokens.get(i + 2).ident("list"))) {
+          if (prev != null && prev.is("|") && t.text().equals("string")) {
+            // (()|select|string)[24] picks single characters out of an object's repr.
+            int k = i + 1;
+            while (k < tokens.size() && tokens.get(k).is(")")) {
+              k++;
+            }
+            if (k < tokens.size()
+                && (tokens.get(k).is("[")
+                    || (tokens.get(k).is("|")
+                        && k + 1 < tokens.size()
+                        && tokens.get(k + 1).ident("list")))) {
               charConstruction(sink, t.at(), "|string then indexing");
             }
           }
