@@ -1,6 +1,7 @@
 package dev.modelseal.cli;
 
 import dev.modelseal.ModelSealException;
+import dev.modelseal.format.FormatException;
 import dev.modelseal.format.ParseLimits;
 import dev.modelseal.scan.FileReport;
 import dev.modelseal.scan.FileStatus;
@@ -85,7 +86,13 @@ final class ScanCommand implements Callable<Integer> {
     }
     PicklePolicy policy = PicklePolicy.defaults();
     if (allowlist != null) {
-      policy = policy.withAllowlistFile(allowlist);
+      try {
+        policy = policy.withAllowlistFile(allowlist);
+      } catch (FormatException e) {
+        // A broken allowlist is a usage problem, not a finding about the model.
+        err.println("modelseal scan: " + e.getMessage());
+        return ExitCode.CANNOT_RUN;
+      }
     }
     ScanReport report = ModelScanner.create(ParseLimits.defaults(), policy).scan(path);
     if (output != null) {
