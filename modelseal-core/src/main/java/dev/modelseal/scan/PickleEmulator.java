@@ -63,12 +63,25 @@ public final class PickleEmulator {
   /** At most this many call sites are kept in the analysis (findings are not capped). */
   private static final int MAX_CALLS_KEPT = 100_000;
 
+  /**
+   * Bytes built during emulation ({@code _codecs.encode} results) and bytes queued as nested
+   * pickles are capped per analysis at this much plus the input's size: a memoised argument passed
+   * to {@code pickle.loads} a million times must not become a million scans or copies.
+   */
+  private static final long NESTED_BUDGET = 64L << 20;
+
   private static final ValueLayout.OfInt I32 =
       ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
   private static final ValueLayout.OfLong I64 =
       ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
   private static final ValueLayout.OfShort I16 =
       ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+
+  private static final Opaque NONE = new Opaque("None");
+  private static final Opaque BOOL = new Opaque("bool");
+  private static final Opaque FLOAT = new Opaque("float");
+  private static final Opaque DICT = new Opaque("dict");
+  private static final Opaque LIST = new Opaque("list");
 
   private final ParseLimits limits;
   private final PicklePolicy policy;
@@ -103,6 +116,7 @@ public final class PickleEmulator {
    */
   public PickleAnalysis analyze(MemorySegment data, String where) {
     Analysis a = new Analysis();
+    a.budget = NESTED_BUDGET + data.byteSize();
     Deque<Nested> work = new ArrayDeque<>();
     work.add(new Nested(data, 0, where));
     boolean first = true;
@@ -133,6 +147,9 @@ public final class PickleEmulator {
     final List<PickleCall> calls = new ArrayList<>();
     final List<Finding> findings = new ArrayList<>();
     final Set<String> reported = new HashSet<>();
+    final Set<PickleValue> queued =
+        java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+    long budget;
     int streams;
     boolean complete = true;
     boolean legacyTorch;
@@ -317,12 +334,12 @@ public final class PickleEmulator {
         case '2' -> push(peek(at), at); // DUP
         case 'F' -> { // FLOAT
           parseFloat(line(at), at);
-          push(new Opaque("float"), at);
+          push(FLOAT, at);
         }
         case 'I' -> { // INT: "00"/"01" are False/True
           String s = ascii(line(at), at);
           if (s.equals("00") || s.equals("01")) {
-            push(new Opaque("bool"), at);
+            push(BOOL, at);
           } else {
             push(parseInt(s, at, false), at);
           }
@@ -331,7 +348,7 @@ public final class PickleEmulator {
         case 'K' -> push(num(u8(at)), at); // BININT1
         case 'L' -> push(parseInt(ascii(line(at), at), at, true), at); // LONG
         case 'M' -> push(num(data.get(I16, need(2, at)) & 0xffff), at); // BININT2
-        case 'N', 0x88, 0x89 -> push(new Opaque(op == 'N' ? "None" : "bool"), at);
+        case 'N', 0x88, 0x89 -> push(op == 'N' ? NONE : BOOL, at);
         case 'P' -> push(new Persistent(new Str(ascii(line(at), at))), at); // PERSID
         case 'Q' -> push(new Persistent(pop(at)), at); // BINPERSID
         case 'R' -> { // REDUCE
@@ -365,10 +382,10 @@ public final class PickleEmulator {
           if (items.size() % 2 != 0) {
             throw malformed("pickle.odd-items", at, "odd number of items for DICT");
           }
-          push(new Opaque("dict"), at);
+          push(DICT, at);
         }
-        case '}' -> push(new Opaque("dict"), at);
-        case ']' -> push(new Opaque("list"), at);
+        case '}' -> push(DICT, at);
+        case ']' -> push(LIST, at);
         case ')' -> push(new Tuple(List.of()), at);
         case 'e' -> { // APPENDS
           popMark(at);
@@ -386,7 +403,7 @@ public final class PickleEmulator {
         }
         case 'l' -> { // LIST
           popMark(at);
-          push(new Opaque("list"), at);
+          push(LIST, at);
         }
         case 'o' -> { // OBJ: class and arguments since the mark
           List<PickleValue> items = popMark(at);
@@ -413,7 +430,7 @@ public final class PickleEmulator {
         }
         case 'G' -> { // BINFLOAT
           need(8, at);
-          push(new Opaque("float"), at);
+          push(FLOAT, at);
         }
         case 'B' -> push(new Bytes(slice(u32(at), at)), at); // BINBYTES
         case 'C' -> push(new Bytes(slice(u8(at), at)), at); // SHORT_BINBYTES
@@ -580,11 +597,15 @@ public final class PickleEmulator {
     /** A text line without its newline. */
     byte[] line(long at) throws FormatException {
       long nl = -1;
-      for (long i = pos; i < size; i++) {
+      long end = Math.min(size, pos + MAX_DECODED_STRING + 1);
+      for (long i = pos; i < end; i++) {
         if (data.get(ValueLayout.JAVA_BYTE, i) == '\n') {
           nl = i;
           break;
         }
+      }
+      if (nl < 0 && end < size) {
+        throw malformed("pickle.bad-argument", at, "text operand longer than 1 MiB");
       }
       if (nl < 0) {
         throw malformed("pickle.truncated", at, "text operand has no newline");
@@ -947,7 +968,11 @@ public final class PickleEmulator {
               case "ascii", "us-ascii" -> s.value().getBytes(StandardCharsets.US_ASCII);
               default -> null;
             };
-        return b == null ? null : new Bytes(MemorySegment.ofArray(b));
+        if (b == null || b.length > a.budget) {
+          return null; // not materialised: a loads() of it is then reported as unresolvable
+        }
+        a.budget -= b.length;
+        return new Bytes(MemorySegment.ofArray(b));
       }
       return null;
     }
@@ -956,6 +981,20 @@ public final class PickleEmulator {
       if (args instanceof Tuple t
           && !t.items().isEmpty()
           && t.items().getFirst() instanceof Bytes b) {
+        if (!a.queued.add(b)) {
+          return; // the same bytes (memoised) are scanned once
+        }
+        if (b.value().byteSize() > a.budget) {
+          a.complete = false;
+          a.finding(
+              "limit.nested-pickle-bytes",
+              Severity.HIGH,
+              loc,
+              loader.toString(),
+              "nested pickles exceed the scanning budget: not all were scanned");
+          return;
+        }
+        a.budget -= b.value().byteSize();
         work.add(
             new Nested(
                 b.value(),

@@ -16,6 +16,9 @@ final class ZipContainerScanner implements ContentScanner {
   /** Deflated members are inflated into memory up to this size; larger ones fail the scan. */
   static final long MAX_INFLATED_MEMBER = 1L << 30;
 
+  /** Inflation per archive stops here: the deflate ratio (~1000:1) must not set the work. */
+  static final long MAX_INFLATED_TOTAL = 8L << 30;
+
   @Override
   public boolean identifies(Content c) {
     return ZipArchive.looksLikeZip(c.data());
@@ -56,6 +59,8 @@ final class ZipContainerScanner implements ContentScanner {
 
     List<String> code = new ArrayList<>();
     List<String> failures = new ArrayList<>();
+    java.util.Set<Long> seenData = new java.util.HashSet<>();
+    long inflated = 0;
     for (ZipArchive.Member m : members) {
       if (m.isDirectory()) {
         continue;
@@ -68,6 +73,22 @@ final class ZipContainerScanner implements ContentScanner {
       if (codeMember && !m.name().endsWith(".debug_pkl")) {
         code.add(m.name());
         continue;
+      }
+      if (m.dataOffset() >= 0 && !seenData.add(m.dataOffset())) {
+        continue; // same bytes as a member already scanned (reported as overlapping)
+      }
+      if (m.method() == 8) {
+        inflated += Math.max(0, m.size());
+        if (inflated > MAX_INFLATED_TOTAL) {
+          out.add(
+              "limit.zip-inflated-total",
+              Severity.HIGH,
+              loc,
+              "",
+              "archive inflates to more than " + MAX_INFLATED_TOTAL + " bytes: member not scanned");
+          failures.add(m.name() + ": limit.zip-inflated-total");
+          continue;
+        }
       }
       MemorySegment data;
       try {

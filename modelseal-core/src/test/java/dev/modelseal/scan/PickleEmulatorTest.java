@@ -401,6 +401,41 @@ class PickleEmulatorTest {
   }
 
   @Test
+  void analyze_memoisedPickleLoadedManyTimes_scannedOnce() {
+    PickleBuilder b =
+        pickle()
+            .proto(4)
+            .global("pickle", "loads")
+            .memoize()
+            .bytes(call("os", "system", "id").toBytes())
+            .memoize();
+    b.op('0').op('0');
+    for (int i = 0; i < 50; i++) {
+      b.binget(0).binget(1).tuple1().reduce().op('0');
+    }
+    PickleAnalysis a = analyze(b.op('N').stop());
+    assertDangerous(a, "os.system");
+    assertThat(a.streams()).isEqualTo(2);
+  }
+
+  @Test
+  void analyze_bytesBuiltBeyondBudget_notMaterialisedAndLimitReported() {
+    // 69 copies of a memoised 1 MB string through _codecs.encode use up the budget (64 MiB plus
+    // the input size); the nested pickle after them is then too large to queue.
+    PickleBuilder b = pickle().proto(4).str("x".repeat(1_000_000)).memoize().op('0');
+    for (int i = 0; i < 69; i++) {
+      b.global("_codecs", "encode").binget(0).str("latin1").tuple2().reduce().op('0');
+    }
+    byte[] big = new byte[1_500_000];
+    byte[] payload = call("os", "system", "id").toBytes();
+    System.arraycopy(payload, 0, big, 0, payload.length);
+    b.global("pickle", "loads").bytes(big).tuple1().reduce().stop();
+    PickleAnalysis a = analyze(b);
+    assertThat(rules(a)).contains("limit.nested-pickle-bytes");
+    assertThat(a.complete()).isFalse();
+  }
+
+  @Test
   void analyze_loadsOfNonLiteral_nestedUnresolvable() {
     PickleAnalysis a =
         analyze(
