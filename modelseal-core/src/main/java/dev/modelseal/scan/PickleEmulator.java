@@ -161,6 +161,13 @@ public final class PickleEmulator {
       }
     }
 
+    final Map<PickleImport, String> names = new HashMap<>();
+
+    /** One string per import, however many calls name it. */
+    String name(PickleImport imp) {
+      return names.computeIfAbsent(imp, PickleImport::toString);
+    }
+
     void call(String opcode, String target, long offset) {
       if (calls.size() < MAX_CALLS_KEPT) {
         calls.add(new PickleCall(opcode, target, offset));
@@ -264,7 +271,7 @@ public final class PickleEmulator {
     final String where;
     final ArrayList<PickleValue> stack = new ArrayList<>();
     final ArrayList<Integer> marks = new ArrayList<>();
-    final Map<Long, PickleValue> memo = new HashMap<>();
+    final PickleMemo memo = new PickleMemo();
     long pos;
     int proto;
     long frameEnd = -1;
@@ -549,7 +556,7 @@ public final class PickleEmulator {
         throw malformed("pickle.bad-argument", at, "negative memo index");
       }
       PickleValue v = peek(at);
-      if (!memo.containsKey(index) && memo.size() >= limits.maxPickleMemo()) {
+      if (!memo.contains(index) && memo.size() >= limits.maxPickleMemo()) {
         throw new LimitExceededException(
             "max-pickle-memo", memo.size() + 1L, limits.maxPickleMemo(), null, at, null);
       }
@@ -913,7 +920,8 @@ public final class PickleEmulator {
       String loc = Findings.at(where, "offset " + at);
       switch (callee) {
         case Global g -> {
-          a.call(opcode, g.ref().toString(), at);
+          String name = a.name(g.ref());
+          a.call(opcode, name, at);
           PickleImport ref = PicklePolicy.py3Name(g.ref());
           if (PicklePolicy.nestedLoader(g.ref())) {
             nested(g.ref(), args, loc);
@@ -931,7 +939,7 @@ public final class PickleEmulator {
               && t.items().getFirst() instanceof Bytes b) {
             return b;
           }
-          return new Result(g.ref().toString(), at);
+          return new Result(name, at);
         }
         case UnresolvedGlobal u -> {
           a.call(opcode, "unresolved global", at);

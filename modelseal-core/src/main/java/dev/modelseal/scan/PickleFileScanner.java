@@ -27,12 +27,26 @@ final class PickleFileScanner implements ContentScanner {
       // No unpickler gets past the first byte: nothing can run. Not a pickle despite its name.
       return UnidentifiedContentScanner.notPickle(c, ctx);
     }
+    if (c.byteAt(0) != 0x80 && !c.extension().equals("pkl") && !c.extension().equals("pickle")) {
+      // .bin/.pt/... also name raw tensor data and other formats. Without a protocol header,
+      // content that breaks before importing or calling anything is not a pickle (it cannot run
+      // anything either): report it as unknown data, not as a broken pickle.
+      PickleAnalysis a =
+          new PickleEmulator(ctx.limits(), ctx.policy()).analyze(c.data(), c.where());
+      if (!a.complete() && a.imports().isEmpty() && a.calls().isEmpty()) {
+        return UnidentifiedContentScanner.notPickle(c, ctx);
+      }
+      return report(a, ctx);
+    }
     return scanPickle(c, ctx);
   }
 
   /** Emulates the content as pickle(s) and reports everything found. */
   static Outcome scanPickle(Content c, ScanContext ctx) {
-    PickleAnalysis a = new PickleEmulator(ctx.limits(), ctx.policy()).analyze(c.data(), c.where());
+    return report(new PickleEmulator(ctx.limits(), ctx.policy()).analyze(c.data(), c.where()), ctx);
+  }
+
+  private static Outcome report(PickleAnalysis a, ScanContext ctx) {
     ctx.findings().addAll(a.findings());
     String kind = a.legacyTorch() ? "pytorch-legacy" : "pickle";
     if (!a.complete()) {

@@ -144,6 +144,23 @@ class ModelScannerTest {
   }
 
   @Test
+  void scan_rawDataNamedBinStartingWithOpcodeByte_unknownBinaryNotBrokenPickle()
+      throws IOException {
+    // Old GGML .bin files start with "lmgg"; 'l' is the LIST opcode, and nothing ever runs.
+    FileReport f = scanOne(write("ggml-model.bin", new byte[] {'l', 'm', 'g', 'g', 1, 0, 0, 0}));
+    assertThat(f.status()).isEqualTo(FileStatus.SKIPPED);
+    assertThat(rules(f)).containsExactly("file.unknown-binary");
+  }
+
+  @Test
+  void scan_headerlessPickleWithPtNameThatImports_scanned() throws IOException {
+    FileReport f =
+        scanOne(write("model.pt", "cos\nsystem\n(S'id'\ntR.".getBytes(StandardCharsets.US_ASCII)));
+    assertThat(f.status()).isEqualTo(FileStatus.SCANNED);
+    assertThat(rules(f)).containsExactly("pickle.dangerous-import");
+  }
+
+  @Test
   void scan_brokenBinaryPickleThatCalls_failedWithFindings() throws IOException {
     byte[] b = pickle().global("os", "system").str("id").tuple1().reduce().op(0xff).toBytes();
     FileReport f = scanOne(write("blob", b));
