@@ -44,6 +44,19 @@ final class ScanContext {
     throw new IllegalStateException("no scanner for " + content.name());
   }
 
+  /**
+   * Hands the content to the first scanner that identifies it, other than one of {@code type}: for
+   * polyglots, which must be scanned as each thing a loader could take them for.
+   */
+  Outcome dispatchExcept(Content content, Class<? extends ContentScanner> type) {
+    for (ContentScanner s : scanners) {
+      if (!type.isInstance(s) && s.identifies(content)) {
+        return s.scan(content, this);
+      }
+    }
+    throw new IllegalStateException("no scanner for " + content.name());
+  }
+
   /** The scanners in dispatch order; the fallback comes last. */
   static List<ContentScanner> defaultScanners() {
     return List.of(

@@ -100,6 +100,10 @@ final class ZipArchive {
     return findEocd(data) >= 0 && data.byteSize() < (1L << 62);
   }
 
+  static boolean startsWithLocalHeader(MemorySegment data) {
+    return data.byteSize() >= 4 && data.get(I32, 0) == LOC_SIG;
+  }
+
   private static long findEocd(MemorySegment data) {
     long size = data.byteSize();
     long min = Math.max(0, size - EOCD_SIZE - MAX_COMMENT);
@@ -137,12 +141,14 @@ final class ZipArchive {
           "archive claims to span several disks; read as a single file");
     }
     long locator = eocd - 20;
+    long cdEnd0 = eocd;
     if (locator >= 0 && data.get(I32, locator) == ZIP64_LOCATOR_SIG) {
       long z64 = data.get(I64, locator + 8);
       if (z64 >= 0 && z64 <= size - 56 && data.get(I32, z64) == ZIP64_EOCD_SIG) {
         entries = data.get(I64, z64 + 32);
         cdSize = data.get(I64, z64 + 40);
         cdOffset = data.get(I64, z64 + 48);
+        cdEnd0 = z64;
       } else {
         throw new FormatException(
             "zip.no-central-directory", null, locator, where, "broken Zip64 end record locator");
@@ -151,6 +157,19 @@ final class ZipArchive {
     if (cdOffset < 0 || cdSize < 0 || cdOffset > size || cdSize > size - cdOffset) {
       throw new FormatException(
           "zip.no-central-directory", null, eocd, where, "central directory lies outside the file");
+    }
+    // Data prepended to an archive written for offset 0 (self-extractors, polyglots) shifts every
+    // offset; Python's zipfile finds the directory right before the end record and shifts them
+    // back. Read it that way too (the prepended bytes are reported by checkLayout).
+    long delta = 0;
+    long actual = cdEnd0 - cdSize;
+    if (entries > 0
+        && (cdOffset > size - 4 || data.get(I32, cdOffset) != CEN_SIG)
+        && actual > cdOffset
+        && actual <= size - 4
+        && data.get(I32, actual) == CEN_SIG) {
+      delta = actual - cdOffset;
+      cdOffset = actual;
     }
     ParseLimits.check("max-tensors", entries, limits.maxTensors(), null, eocd, where);
     List<Member> list = new ArrayList<>();
@@ -217,6 +236,7 @@ final class ZipArchive {
         }
         e += 4 + len;
       }
+      lho += delta;
       String loc = Findings.at(where, name);
       if (!names.add(name)) {
         out.add(

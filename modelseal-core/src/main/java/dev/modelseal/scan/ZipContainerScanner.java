@@ -26,6 +26,31 @@ final class ZipContainerScanner implements ContentScanner {
 
   @Override
   public Outcome scan(Content c, ScanContext ctx) {
+    Outcome archive = scanArchive(c, ctx);
+    if (ZipArchive.startsWithLocalHeader(c.data())) {
+      return archive;
+    }
+    // Not starting with a zip header: torch.load, pickle.load and the format readers take the
+    // file for what its first bytes say, not for the zip at its end. Scan it as that too.
+    Outcome front = ctx.dispatchExcept(c, ZipContainerScanner.class);
+    FileStatus worst =
+        archive.status() == FileStatus.FAILED || front.status() == FileStatus.FAILED
+            ? FileStatus.FAILED
+            : archive.status() == FileStatus.SCANNED || front.status() == FileStatus.SCANNED
+                ? FileStatus.SCANNED
+                : FileStatus.SKIPPED;
+    String reason =
+        worst == FileStatus.SCANNED
+            ? ""
+            : String.join(
+                "; ",
+                java.util.stream.Stream.of(front.reason(), archive.reason())
+                    .filter(r -> !r.isEmpty())
+                    .toList());
+    return new Outcome(front.kind() + "+" + archive.kind(), worst, reason);
+  }
+
+  private Outcome scanArchive(Content c, ScanContext ctx) {
     Findings out = ctx.findings();
     if (c.depth() >= ScanContext.MAX_ARCHIVE_DEPTH) {
       out.add(

@@ -317,6 +317,17 @@ class ModelScannerTest {
   }
 
   @Test
+  void scan_pickleWithZipAppended_bothInterpretationsScanned() throws IOException {
+    // torch.load and pickle.load read the pickle in front; zip readers the archive at the end.
+    byte[] front = call("os", "system", "id").toBytes();
+    byte[] zip = ZipArchiveTest.zip("archive/data.pkl", pickle().proto(2).op('}').stop().toBytes());
+    byte[] b = PickleEmulatorTest.concat(front, zip);
+    FileReport f = scanOne(write("model.pt", b));
+    assertThat(rules(f)).contains("pickle.dangerous-import", "zip.prepended-data");
+    assertThat(f.kind()).isEqualTo("pickle+pytorch-zip");
+  }
+
+  @Test
   void scan_zipNestedTooDeep_lowFindingNotClean() throws IOException {
     byte[] z = ZipArchiveTest.zip("inner.pkl", call("os", "system", "id").toBytes());
     for (int i = 0; i < ScanContext.MAX_ARCHIVE_DEPTH + 1; i++) {
