@@ -63,6 +63,9 @@ public final class PickleEmulator {
   /** At most this many call sites are kept in the analysis (findings are not capped). */
   private static final int MAX_CALLS_KEPT = 100_000;
 
+  /** Findings (and distinct imports) kept per analysis; a file past this is not clean anyway. */
+  static final int MAX_FINDINGS = 10_000;
+
   /**
    * Bytes built during emulation ({@code _codecs.encode} results) and bytes queued as nested
    * pickles are capped per analysis at this much plus the input's size: a memoised argument passed
@@ -135,6 +138,16 @@ public final class PickleEmulator {
       scanStreams(n, a, work, first);
       first = false;
     }
+    if (a.suppressed > 0) {
+      a.findings.add(
+          new Finding(
+              "pickle.findings-truncated",
+              Severity.HIGH,
+              "",
+              where,
+              "",
+              a.suppressed + " further findings not listed (more than " + MAX_FINDINGS + ")"));
+    }
     return new PickleAnalysis(
         List.copyOf(a.imports), a.calls, a.findings, a.streams, a.complete, a.legacyTorch);
   }
@@ -147,6 +160,7 @@ public final class PickleEmulator {
     final List<PickleCall> calls = new ArrayList<>();
     final List<Finding> findings = new ArrayList<>();
     final Set<String> reported = new HashSet<>();
+    long suppressed;
     final Set<PickleValue> queued =
         java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
     long budget;
@@ -156,6 +170,10 @@ public final class PickleEmulator {
 
     void finding(String rule, Severity sev, String where, String subject, String message) {
       // One finding per rule and subject: a state dict imports the same global thousands of times.
+      if (findings.size() >= MAX_FINDINGS) {
+        suppressed++;
+        return;
+      }
       if (subject.isEmpty() || reported.add(rule + '\0' + subject)) {
         findings.add(new Finding(rule, sev, "", where, subject, message));
       }
@@ -865,7 +883,9 @@ public final class PickleEmulator {
     // ---- imports and calls ------------------------------------------------------------------
 
     PickleValue global(PickleImport imp, long at) {
-      a.imports.add(imp);
+      if (a.imports.size() < MAX_CALLS_KEPT) {
+        a.imports.add(imp);
+      }
       String loc = Findings.at(where, "offset " + at);
       switch (policy.classify(imp, proto)) {
         case DANGEROUS ->

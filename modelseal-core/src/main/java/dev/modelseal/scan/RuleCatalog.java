@@ -25,6 +25,7 @@ final class RuleCatalog {
               "pickle.frame-mismatch",
               "Pickle framing the C and Python unpicklers read differently"),
           Map.entry("pickle.disguised", "Pickle content under a name that does not say pickle"),
+          Map.entry("pickle.findings-truncated", "More pickle findings than are listed"),
           Map.entry("pickle.truncated", "Malformed pickle: truncated"),
           Map.entry("pickle.unknown-opcode", "Malformed pickle: unknown opcode"),
           Map.entry("pickle.stack-underflow", "Malformed pickle: stack underflow"),

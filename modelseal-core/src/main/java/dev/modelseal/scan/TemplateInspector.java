@@ -61,6 +61,9 @@ public final class TemplateInspector {
   private static final Set<String> STRING_FILTERS =
       Set.of("reverse", "lower", "upper", "trim", "string", "capitalize", "title");
 
+  /** Findings kept per template. */
+  static final int MAX_FINDINGS = 1_000;
+
   private TemplateInspector() {}
 
   /**
@@ -118,6 +121,9 @@ public final class TemplateInspector {
     }
 
     void add(String rule, Severity sev, int at, String subject, String message) {
+      if (list.size() >= MAX_FINDINGS) {
+        return; // a template this hostile is reported already; keep the report bounded
+      }
       if (seen.add(rule + '\0' + subject)) {
         list.add(new Finding(rule, sev, "", Findings.at(location, "char " + at), subject, message));
       }

@@ -802,6 +802,17 @@ class PickleEmulatorTest {
   }
 
   @Test
+  void analyze_manyDistinctImports_findingsCappedAndSaidSo() {
+    PickleBuilder b = pickle().proto(2);
+    for (int i = 0; i < PickleEmulator.MAX_FINDINGS + 5; i++) {
+      b.global("m" + i, "f").op('0');
+    }
+    PickleAnalysis a = analyze(b.op('N').stop());
+    assertThat(a.findings()).hasSize(PickleEmulator.MAX_FINDINGS + 1);
+    assertThat(a.findings().getLast().rule()).isEqualTo("pickle.findings-truncated");
+  }
+
+  @Test
   void analyze_importBeforeMalformation_stillReported() {
     // The loader runs opcodes as it reads them: what came before the break still runs.
     PickleAnalysis a =
