@@ -130,6 +130,14 @@ plain = {"name": "weights", "values": [1, 2.5, -3, 10**30], "blob": b"\x00\x01",
 for proto in range(6):
     write(f"benign/plain_p{proto}.pkl", pickle.dumps(plain, protocol=proto))
 write("benign/list_p0", pickle.dumps([1, "two", 3.0], protocol=0))
+try:  # numpy is optional: its pickles are committed, so the tests never need it
+    import numpy as np
+    arrays = {"w": np.arange(6, dtype=np.float32).reshape(2, 3), "step": np.int64(5),
+              "lr": np.float32(0.1), "mask": np.array([True, False])}
+    for proto in (2, 4, 5):
+        write(f"benign/numpy_arrays_p{proto}.pkl", pickle.dumps(arrays, protocol=proto))
+except ImportError:
+    print("numpy not installed: numpy pickles not regenerated", file=sys.stderr)
 
 torch_zip(os.path.join(OUT, "benign/pytorch_model.bin"), torch_pickle(state_dict()))
 # A folder as Hugging Face ships it.

@@ -355,6 +355,9 @@ public final class PicklePolicy {
       s.add(new PickleImport(np, "_reconstruct"));
       s.add(new PickleImport(np, "scalar"));
     }
+    // Protocol 5 pickles of arrays rebuild them from a buffer (frombuffer + reshape).
+    s.add(new PickleImport("numpy._core.numeric", "_frombuffer"));
+    s.add(new PickleImport("numpy.core.numeric", "_frombuffer"));
     s.add(new PickleImport("numpy", "ndarray"));
     s.add(new PickleImport("numpy", "dtype"));
     s.add(new PickleImport("_codecs", "encode"));
