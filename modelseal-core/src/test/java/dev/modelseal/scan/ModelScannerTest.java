@@ -338,6 +338,53 @@ class ModelScannerTest {
   }
 
   @Test
+  void scan_archiveDeclaringHugeInflatedSizes_inflationBudgetFailsIt() throws IOException {
+    Map<String, byte[]> m = new LinkedHashMap<>();
+    for (String n : List.of("a.bin", "b.bin", "c.bin")) {
+      m.put(n, new byte[10]);
+    }
+    byte[] z = ZipArchiveTest.zip(m, true);
+    for (String n : List.of("a.bin", "b.bin", "c.bin")) {
+      ZipArchiveTest.le(z).putInt(ZipArchiveTest.cen(z, n) + 24, 0xfffffff0);
+    }
+    FileReport f = scanOne(write("bomb.zip", z));
+    assertThat(f.status()).isEqualTo(FileStatus.FAILED);
+    assertThat(rules(f)).contains("limit.zip-inflated-total");
+  }
+
+  @Test
+  void scan_templateFileBeyondTextLimit_failed() throws Exception {
+    Path p = write("chat_template.jinja", "{{ x }}".repeat(10));
+    ScanReport r =
+        ModelScanner.create(
+                dev.modelseal.format.ParseLimits.builder().maxTextBytes(20).build(),
+                PicklePolicy.defaults())
+            .scan(p);
+    assertThat(r.files().getFirst().status()).isEqualTo(FileStatus.FAILED);
+    assertThat(r.findings()).extracting(Finding::rule).containsExactly("template.too-large");
+  }
+
+  @Test
+  void scan_fifo_skippedWithoutBlocking() throws Exception {
+    Path fifo = dir.resolve("pipe");
+    boolean made;
+    try {
+      made = new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor() == 0;
+    } catch (IOException e) {
+      made = false;
+    }
+    org.junit.jupiter.api.Assumptions.assumeTrue(made, "mkfifo unavailable: skipping");
+    ScanReport r = ModelScanner.create().scan(dir);
+    assertThat(r.files())
+        .singleElement()
+        .satisfies(
+            f -> {
+              assertThat(f.status()).isEqualTo(FileStatus.SKIPPED);
+              assertThat(rules(f)).containsExactly("file.special");
+            });
+  }
+
+  @Test
   void scan_allowlistFile_extendsPolicy() throws Exception {
     Path model = write("m.pkl", call("mypkg.layers", "Block", "x").toBytes());
     Path allow = dir.resolve("allow.txt");
