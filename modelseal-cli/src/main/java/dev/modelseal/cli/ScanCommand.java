@@ -30,14 +30,14 @@ import picocli.CommandLine.Spec;
     name = "scan",
     mixinStandardHelpOptions = true,
     description = {
-      "Scans a model file or folder for smuggled code: pickles (emulated, never loaded), zip",
-      "containers read as the most permissive loader reads them, chat templates, configs that",
-      "run remote code, and code files."
+      "Scans a model file or folder for smuggled code.",
+      "Pickles are emulated, never loaded; zip containers are read as the most permissive loader"
+          + " reads them; chat templates, configs that run remote code and code files are checked.",
     },
     footer = {
       "",
-      "Exit status: 0 clean, 1 findings at or above --fail-on or a file that failed to parse,",
-      "2 could not run, 3 nothing scanned."
+      "Exit status: 0 clean, 1 findings at or above --fail-on or a file that failed to parse,"
+          + " 2 could not run, 3 nothing scanned."
     })
 final class ScanCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
