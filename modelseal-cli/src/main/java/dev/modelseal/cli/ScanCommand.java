@@ -94,7 +94,25 @@ final class ScanCommand implements Callable<Integer> {
         return ExitCode.CANNOT_RUN;
       }
     }
-    ScanReport report = ModelScanner.create(ParseLimits.defaults(), policy).scan(path);
+    // Progress only for a person watching a terminal, never into pipes or files.
+    boolean showProgress =
+        java.util.Optional.ofNullable(System.console())
+            .map(java.io.Console::isTerminal)
+            .orElse(false);
+    int[] count = {0};
+    ScanReport report =
+        ModelScanner.create(ParseLimits.defaults(), policy)
+            .scan(
+                path,
+                file -> {
+                  if (showProgress) {
+                    err.print("\rscanning " + ++count[0] + ": " + abbreviate(file) + "\u001b[K");
+                    err.flush();
+                  }
+                });
+    if (showProgress) {
+      err.print("\r\u001b[K");
+    }
     if (output != null) {
       try (Writer w = new BufferedWriter(Files.newBufferedWriter(output, StandardCharsets.UTF_8))) {
         fmt.write(report, w);
@@ -109,16 +127,31 @@ final class ScanCommand implements Callable<Integer> {
     if (fmt != ReportFormat.TEXT || output != null) {
       for (FileReport f : report.files()) {
         if (f.status() != FileStatus.SCANNED) {
-          err.println("modelseal scan: " + f.path() + ": " + f.status().id() + ": " + f.reason());
+          err.println(
+              "modelseal scan: "
+                  + ReportFormat.printable(f.path())
+                  + ": "
+                  + f.status().id()
+                  + ": "
+                  + f.reason());
         }
       }
       err.println("modelseal scan: " + ReportFormat.summary(report));
     }
     err.flush();
+    return exit(report, threshold);
+  }
+
+  private static int exit(ScanReport report, Severity threshold) {
     return switch (report.verdict(threshold)) {
       case CLEAN -> ExitCode.OK;
       case FINDINGS -> ExitCode.CHECK_FAILED;
       case NOTHING_SCANNED -> ExitCode.NOTHING_TO_CHECK;
     };
+  }
+
+  private static String abbreviate(String path) {
+    String p = ReportFormat.printable(path);
+    return p.length() <= 60 ? p : "..." + p.substring(p.length() - 57);
   }
 }

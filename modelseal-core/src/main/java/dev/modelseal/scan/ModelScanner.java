@@ -15,6 +15,7 @@ import java.util.Comparator;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.Consumer;
 
 /**
  * Scans a model file or folder for smuggled code: pickles (emulated, never loaded), archives read
@@ -54,20 +55,31 @@ public final class ModelScanner {
    *     problems with single files under a folder are reported per file instead
    */
   public ScanReport scan(Path path) throws IOException {
+    return scan(path, file -> {});
+  }
+
+  /**
+   * As {@link #scan(Path)}, telling {@code progress} the relative path of each file before it is
+   * scanned (for a progress display).
+   */
+  public ScanReport scan(Path path, Consumer<String> progress) throws IOException {
     BasicFileAttributes attrs =
         Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
     List<FileReport> reports = new ArrayList<>();
     if (attrs.isDirectory()) {
-      walk(path, reports);
+      walk(path, reports, progress);
     } else {
       Path name = path.getFileName();
-      reports.add(scanOne(path, name == null ? path.toString() : name.toString(), attrs));
+      String display = name == null ? path.toString() : name.toString();
+      progress.accept(display);
+      reports.add(scanOne(path, display, attrs));
     }
     reports.sort(Comparator.comparing(FileReport::path));
     return new ScanReport(path.toString(), reports);
   }
 
-  private void walk(Path root, List<FileReport> reports) throws IOException {
+  private void walk(Path root, List<FileReport> reports, Consumer<String> progress)
+      throws IOException {
     Files.walkFileTree(
         root,
         EnumSet.noneOf(java.nio.file.FileVisitOption.class),
@@ -90,7 +102,9 @@ public final class ModelScanner {
 
           @Override
           public FileVisitResult visitFile(Path file, BasicFileAttributes a) {
-            reports.add(scanOne(file, relative(root, file), a));
+            String display = relative(root, file);
+            progress.accept(display);
+            reports.add(scanOne(file, display, a));
             return FileVisitResult.CONTINUE;
           }
 

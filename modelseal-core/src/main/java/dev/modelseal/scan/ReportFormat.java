@@ -39,7 +39,12 @@ public enum ReportFormat {
   private static void text(ScanReport r, Writer out) throws IOException {
     StringBuilder sb = new StringBuilder();
     for (FileReport f : r.files()) {
-      sb.append(f.path()).append("  [").append(f.kind()).append(", ").append(f.status().id());
+      // Paths come from the scanned folder: escape control characters before they reach a terminal.
+      sb.append(Text.oneLine(f.path()))
+          .append("  [")
+          .append(f.kind())
+          .append(", ")
+          .append(f.status().id());
       if (!f.reason().isEmpty()) {
         sb.append(": ").append(f.reason());
       }
@@ -60,6 +65,11 @@ public enum ReportFormat {
     }
     sb.append(summary(r)).append('\n');
     out.write(sb.toString());
+  }
+
+  /** A path or name from a scanned folder, safe to print on a terminal (one line, escaped). */
+  public static String printable(String s) {
+    return Text.oneLine(s);
   }
 
   /** One line: files scanned / skipped / failed and findings by severity. */

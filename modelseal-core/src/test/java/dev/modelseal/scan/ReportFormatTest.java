@@ -64,6 +64,18 @@ class ReportFormatTest {
   }
 
   @Test
+  void text_pathWithTerminalEscape_escaped() throws Exception {
+    ScanReport r =
+        new ScanReport(
+            "x",
+            List.of(
+                new FileReport("evil\u001b[2Jname", "text", FileStatus.SCANNED, "", List.of())));
+    StringWriter w = new StringWriter();
+    ReportFormat.TEXT.write(r, w);
+    assertThat(w.toString()).contains("evil\\x1b[2Jname").doesNotContain("\u001b");
+  }
+
+  @Test
   void json_stableStructure() throws Exception {
     JsonNode n = new ObjectMapper().readTree(write(ReportFormat.JSON));
     assertThat(n.get("summary").get("failed").asInt()).isEqualTo(1);
