@@ -23,6 +23,7 @@ import picocli.CommandLine.ParseResult;
       DemoCommand.class,
       InspectCommand.class,
       DiffCommand.class,
+      ScanCommand.class,
       CommandLine.HelpCommand.class
     },
     footer = {

@@ -1,0 +1,96 @@
+package dev.modelseal.scan;
+
+import java.util.Map;
+
+/** One-line descriptions of the rule ids, for SARIF rule metadata and documentation. */
+final class RuleCatalog {
+  private static final Map<String, String> RULES =
+      Map.ofEntries(
+          Map.entry("pickle.dangerous-import", "Pickle imports a known-dangerous callable"),
+          Map.entry(
+              "pickle.non-allowlisted-import", "Pickle imports a global not on the allowlist"),
+          Map.entry(
+              "pickle.unresolvable-import",
+              "Pickle import whose name cannot be resolved statically"),
+          Map.entry(
+              "pickle.build-on-import", "BUILD applied to an imported module, class or function"),
+          Map.entry("pickle.mutates-import", "Pickle modifies an imported object in place"),
+          Map.entry("pickle.indirect-call", "Pickle calls a value that is not an import"),
+          Map.entry(
+              "pickle.nested-pickle-unresolvable",
+              "Nested pickle loaded from a value that is not literal bytes"),
+          Map.entry("pickle.data-after-stop", "Data after the last pickle STOP"),
+          Map.entry("pickle.multiple-streams", "Several pickles in one stream"),
+          Map.entry(
+              "pickle.frame-mismatch",
+              "Pickle framing the C and Python unpicklers read differently"),
+          Map.entry("pickle.disguised", "Pickle content under a name that does not say pickle"),
+          Map.entry("pickle.findings-truncated", "More pickle findings than are listed"),
+          Map.entry("pickle.truncated", "Malformed pickle: truncated"),
+          Map.entry("pickle.unknown-opcode", "Malformed pickle: unknown opcode"),
+          Map.entry("pickle.stack-underflow", "Malformed pickle: stack underflow"),
+          Map.entry("pickle.no-mark", "Malformed pickle: missing MARK"),
+          Map.entry("pickle.memo-missing", "Malformed pickle: memo key never stored"),
+          Map.entry("pickle.bad-argument", "Malformed pickle: bad opcode argument"),
+          Map.entry("pickle.bad-length", "Malformed pickle: bad length"),
+          Map.entry("pickle.odd-items", "Malformed pickle: odd number of dict items"),
+          Map.entry("pickle.unsupported-protocol", "Malformed pickle: unsupported protocol"),
+          Map.entry("zip.local-name-mismatch", "Zip local header names another file"),
+          Map.entry("zip.encryption-flag", "Zip member marked encrypted or patched"),
+          Map.entry("zip.crc-mismatch", "Zip member CRC-32 mismatch"),
+          Map.entry("zip.duplicate-name", "Two zip members share a name"),
+          Map.entry("zip.flags-mismatch", "Zip flags differ between headers"),
+          Map.entry("zip.method-mismatch", "Zip compression method differs between headers"),
+          Map.entry("zip.local-size-mismatch", "Zip sizes or CRC differ between headers"),
+          Map.entry("zip.local-header-missing", "Zip member without a readable local header"),
+          Map.entry("zip.overlapping-members", "Zip members overlap"),
+          Map.entry("zip.prepended-data", "Data before the first zip member"),
+          Map.entry("zip.unaccounted-bytes", "Zip bytes that belong to no member"),
+          Map.entry("zip.central-directory-truncated", "Zip central directory truncated"),
+          Map.entry("zip.no-central-directory", "Zip central directory missing or broken"),
+          Map.entry("zip.multi-disk", "Zip claims to span several disks"),
+          Map.entry("zip.unsupported-method", "Zip member compressed with an unknown method"),
+          Map.entry("zip.member-out-of-bounds", "Zip member data outside the file"),
+          Map.entry("zip.size-mismatch", "Zip member inflates to another size than declared"),
+          Map.entry("zip.bad-deflate", "Zip member deflate data corrupt"),
+          Map.entry("zip.nested-too-deep", "Archive nested too deep to scan"),
+          Map.entry("torchscript.code", "TorchScript code members"),
+          Map.entry("keras.lambda-layer", "Keras Lambda layer (Python bytecode)"),
+          Map.entry("keras.non-keras-module", "Keras object from a module outside keras"),
+          Map.entry(
+              "keras.torch-module-wrapper", "Keras TorchModuleWrapper (pickled torch module)"),
+          Map.entry("keras.tfsm-layer", "Keras TFSMLayer (external SavedModel)"),
+          Map.entry("keras.unsafe-deserialization", "Keras safe mode disabled"),
+          Map.entry("keras.get-file", "Keras config downloads files"),
+          Map.entry("template.ssti", "Template injection: reaches Python internals"),
+          Map.entry("template.obfuscated-string", "Template string spelled with escapes"),
+          Map.entry("template.attr-filter", "Template uses the attr filter"),
+          Map.entry(
+              "template.python-global", "Template uses a global that leads to Python objects"),
+          Map.entry("template.char-construction", "Template builds strings character by character"),
+          Map.entry("template.loads-template", "Template loads another template"),
+          Map.entry("template.too-large", "Template too large to scan"),
+          Map.entry("config.remote-code", "Config makes loaders run remote code"),
+          Map.entry("json.duplicate-key", "Duplicate JSON key (parser differential)"),
+          Map.entry("json.malformed", "Malformed JSON"),
+          Map.entry("code.python-file", "Python code in a model folder"),
+          Map.entry("code.script", "Executable script in a model folder"),
+          Map.entry("code.native-binary", "Native executable or library in a model folder"),
+          Map.entry("file.unknown-binary", "Binary file of unknown type (not scanned)"),
+          Map.entry("file.symlink", "Symbolic link (not followed)"),
+          Map.entry("file.special", "Special file (not read)"),
+          Map.entry("scan.format-not-inspected", "Weight format not scanned for embedded code"));
+
+  private RuleCatalog() {}
+
+  static String describe(String rule) {
+    String d = RULES.get(rule);
+    if (d != null) {
+      return d;
+    }
+    if (rule.startsWith("limit.")) {
+      return "Parse limit exceeded: " + rule.substring(6);
+    }
+    return "Scan problem: " + rule;
+  }
+}
