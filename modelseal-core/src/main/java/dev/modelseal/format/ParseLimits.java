@@ -45,6 +45,9 @@ public final class ParseLimits {
   /** Chat templates and other text the scanner reads whole (16 MiB). */
   public static final long DEFAULT_MAX_TEXT_BYTES = 16L << 20;
 
+  /** OMS signature bundles (Sigstore JSON) read whole before parsing (64 MiB). */
+  public static final long DEFAULT_MAX_BUNDLE_BYTES = 64L << 20;
+
   private static final ParseLimits DEFAULTS = builder().build();
 
   private final long maxSafetensorsHeaderBytes;
@@ -59,6 +62,7 @@ public final class ParseLimits {
   private final long maxPickleMemo;
   private final int maxPickleDepth;
   private final long maxTextBytes;
+  private final long maxBundleBytes;
 
   private ParseLimits(Builder b) {
     this.maxSafetensorsHeaderBytes = b.maxSafetensorsHeaderBytes;
@@ -73,6 +77,7 @@ public final class ParseLimits {
     this.maxPickleMemo = b.maxPickleMemo;
     this.maxPickleDepth = b.maxPickleDepth;
     this.maxTextBytes = b.maxTextBytes;
+    this.maxBundleBytes = b.maxBundleBytes;
   }
 
   public static ParseLimits defaults() {
@@ -97,6 +102,7 @@ public final class ParseLimits {
     b.maxPickleMemo = maxPickleMemo;
     b.maxPickleDepth = maxPickleDepth;
     b.maxTextBytes = maxTextBytes;
+    b.maxBundleBytes = maxBundleBytes;
     return b;
   }
 
@@ -148,6 +154,10 @@ public final class ParseLimits {
     return maxTextBytes;
   }
 
+  public long maxBundleBytes() {
+    return maxBundleBytes;
+  }
+
   /**
    * Throws {@link LimitExceededException} named {@code limit.<name>} when {@code value > max}.
    *
@@ -174,6 +184,7 @@ public final class ParseLimits {
     private long maxPickleMemo = DEFAULT_MAX_PICKLE_MEMO;
     private int maxPickleDepth = DEFAULT_MAX_PICKLE_DEPTH;
     private long maxTextBytes = DEFAULT_MAX_TEXT_BYTES;
+    private long maxBundleBytes = DEFAULT_MAX_BUNDLE_BYTES;
 
     private Builder() {}
 
@@ -241,6 +252,11 @@ public final class ParseLimits {
 
     public Builder maxTextBytes(long v) {
       maxTextBytes = positive(v);
+      return this;
+    }
+
+    public Builder maxBundleBytes(long v) {
+      maxBundleBytes = positive(v);
       return this;
     }
 
