@@ -133,7 +133,10 @@ final class ManifestCheck {
       }
     }
     if (!diffs.isEmpty()) {
-      diffs.sort(Comparator.comparing(ModelDifference::name, ModelTree.UTF8_ORDER));
+      diffs.sort(
+          shards
+              ? Comparator.comparing(ModelDifference::name, ManifestCheck::byPiece)
+              : Comparator.comparing(ModelDifference::name, ModelTree.UTF8_ORDER));
       throw new VerificationException(diffs);
     }
     return new Outcome(
@@ -145,6 +148,24 @@ final class ManifestCheck {
             signed.ignorePaths(),
             signed.allowSymlinks()),
         signedFiles.size());
+  }
+
+  /** Shard names ordered by file, then by offset (names here are well-formed). */
+  private static int byPiece(String a, String b) {
+    int ia = a.lastIndexOf(':', a.lastIndexOf(':') - 1);
+    int ib = b.lastIndexOf(':', b.lastIndexOf(':') - 1);
+    int c = ModelTree.UTF8_ORDER.compare(a.substring(0, ia), b.substring(0, ib));
+    if (c != 0) {
+      return c;
+    }
+    c = Long.compare(offset(a, ia), offset(b, ib));
+    return c != 0 ? c : Long.compare(offset(a, a.lastIndexOf(':')), offset(b, b.lastIndexOf(':')));
+  }
+
+  /** The decimal number after the colon at {@code colon}. */
+  private static long offset(String name, int colon) {
+    int end = name.indexOf(':', colon + 1);
+    return Long.parseLong(name.substring(colon + 1, end < 0 ? name.length() : end));
   }
 
   /**

@@ -21,6 +21,21 @@ final class OmsVectors {
     return p;
   }
 
+  /**
+   * The key the tamper tests re-sign with: the vectors' P-384 key (SEC1 PEM with a text preamble)
+   * when the vectors are present, otherwise a fresh P-384 key so the tests still run.
+   */
+  static SigningKey tamperKey() throws Exception {
+    String shared = System.getProperty("modelseal.shared");
+    Path p =
+        shared == null
+            ? null
+            : Path.of(shared, "vectors/oms/model-transparency/keys/certificate/signing-key.pem");
+    return p != null && Files.isRegularFile(p)
+        ? KeyFiles.readPrivateKey(p, null)
+        : SigningKey.generate(Curve.P384);
+  }
+
   static Path mt(String name) {
     return root().resolve("model-transparency").resolve(name);
   }

@@ -26,7 +26,11 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
  * for code signing, with knobs for the validity period and the leaf's usages.
  */
 record TestPki(
-    X509Certificate root, X509Certificate intermediate, X509Certificate leaf, SigningKey leafKey) {
+    X509Certificate root,
+    X509Certificate intermediate,
+    PrivateKey intermediateKey,
+    X509Certificate leaf,
+    SigningKey leafKey) {
 
   private static final AtomicLong SERIAL = new AtomicLong(1000);
 
@@ -46,7 +50,42 @@ record TestPki(
     return create(curve, LeafSpec.codeSigning());
   }
 
+  /** A new leaf under the CA shared by the tests of one JVM (RSA key generation is slow). */
   static TestPki create(Curve curve, LeafSpec spec) throws Exception {
+    return SharedCa.CA.withLeaf(curve, spec);
+  }
+
+  /** A new leaf under a CA of its own, distinct from every other. */
+  static TestPki createWithOwnCa(Curve curve) throws Exception {
+    return newCa().withLeaf(curve, LeafSpec.codeSigning());
+  }
+
+  private TestPki withLeaf(Curve curve, LeafSpec spec) throws Exception {
+    SigningKey leafKey = SigningKey.generate(curve);
+    X509Certificate l = leaf(spec, leafKey.publicKey(), intermediateKey);
+    return new TestPki(root, intermediate, intermediateKey, l, leafKey);
+  }
+
+  /** A code-signing leaf certifying an RSA key, which OMS cannot use. */
+  X509Certificate rsaLeaf() throws Exception {
+    KeyPairGenerator rsa = KeyPairGenerator.getInstance("RSA");
+    rsa.initialize(2048);
+    return leaf(LeafSpec.codeSigning(), rsa.generateKeyPair().getPublic(), intermediateKey);
+  }
+
+  private static final class SharedCa {
+    static final TestPki CA;
+
+    static {
+      try {
+        CA = newCa();
+      } catch (Exception e) {
+        throw new ExceptionInInitializerError(e);
+      }
+    }
+  }
+
+  private static TestPki newCa() throws Exception {
     KeyPairGenerator rsa = KeyPairGenerator.getInstance("RSA");
     rsa.initialize(2048);
     KeyPair rootKp = rsa.generateKeyPair();
@@ -56,9 +95,7 @@ record TestPki(
         ca("CN=test root", "CN=test root", rootKp.getPublic(), rootKp.getPrivate(), now);
     X509Certificate intermediate =
         ca("CN=test intermediate", "CN=test root", intKp.getPublic(), rootKp.getPrivate(), now);
-    SigningKey leafKey = SigningKey.generate(curve);
-    X509Certificate leaf = leaf(spec, leafKey.publicKey(), intKp.getPrivate());
-    return new TestPki(root, intermediate, leaf, leafKey);
+    return new TestPki(root, intermediate, intKp.getPrivate(), null, null);
   }
 
   private static X509Certificate ca(
