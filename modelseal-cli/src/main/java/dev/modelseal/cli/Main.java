@@ -19,7 +19,13 @@ import picocli.CommandLine.ParseResult;
     mixinStandardHelpOptions = true,
     versionProvider = Main.Version.class,
     description = "Keeps machine-learning model weights from being manipulated.",
-    subcommands = {CommandLine.HelpCommand.class},
+    subcommands = {
+      CommandLine.HelpCommand.class,
+      KeygenCommand.class,
+      SignCommand.class,
+      VerifyCommand.class,
+      OmsCommand.class
+    },
     footer = {
       "",
       "Exit status: 0 success/clean, 1 check failed, 2 could not run, 3 nothing to check."

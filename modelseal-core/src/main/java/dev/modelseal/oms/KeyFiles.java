@@ -32,8 +32,12 @@ import java.util.Base64;
 import java.util.EnumSet;
 import java.util.HexFormat;
 import java.util.List;
+import org.bouncycastle.asn1.ASN1ObjectIdentifier;
 import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
+import org.bouncycastle.asn1.sec.SECObjectIdentifiers;
+import org.bouncycastle.asn1.x509.AlgorithmIdentifier;
 import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
+import org.bouncycastle.asn1.x9.X9ObjectIdentifiers;
 import org.bouncycastle.cert.X509CertificateHolder;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.jce.provider.BouncyCastleProvider;
@@ -90,6 +94,7 @@ public final class KeyFiles {
               default -> null; // EC PARAMETERS blocks, certificates: not a private key
             };
         if (info != null) {
+          checkAlgorithm(info.getPrivateKeyAlgorithm(), file.toString());
           PrivateKey k = converter.getPrivateKey(info);
           if (!(k instanceof ECPrivateKey ec)) {
             throw new KeyException(
@@ -115,6 +120,7 @@ public final class KeyFiles {
     try (PEMParser parser = parser(pem)) {
       for (Object o = parser.readObject(); o != null; o = parser.readObject()) {
         if (o instanceof SubjectPublicKeyInfo spki) {
+          checkAlgorithm(spki.getAlgorithm(), where);
           PublicKey k = new JcaPEMKeyConverter().getPublicKey(spki);
           return checkPublicKey(k, where);
         }
@@ -123,6 +129,22 @@ public final class KeyFiles {
       throw new KeyException("key.malformed", where + ": unreadable public key", e);
     }
     throw new KeyException("key.malformed", where + ": no PEM public key found");
+  }
+
+  /**
+   * Refuses other algorithms and curves before conversion, so that an unsupported key is named as
+   * such rather than failing somewhere inside the JDK's key factory.
+   */
+  private static void checkAlgorithm(AlgorithmIdentifier alg, String where) throws KeyException {
+    if (!X9ObjectIdentifiers.id_ecPublicKey.equals(alg.getAlgorithm())
+        || !(alg.getParameters() instanceof ASN1ObjectIdentifier curve)
+        || !(curve.equals(SECObjectIdentifiers.secp256r1)
+            || curve.equals(SECObjectIdentifiers.secp384r1)
+            || curve.equals(SECObjectIdentifiers.secp521r1))) {
+      throw new KeyException(
+          "key.unsupported",
+          where + ": only ECDSA keys on the named curves P-256, P-384 or P-521 are supported");
+    }
   }
 
   /** Checks that {@code k} is an EC key on one of the OMS curves. */

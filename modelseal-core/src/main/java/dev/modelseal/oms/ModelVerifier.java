@@ -176,6 +176,27 @@ public final class ModelVerifier {
         "oms.signature-invalid", "the DSSE signature does not verify with the signer's key");
   }
 
+  /** rfc822Name (1), dNSName (2) and URI (6) entries; malformed extensions yield none. */
+  private static java.util.List<String> alternativeNames(X509Certificate leaf) {
+    java.util.List<String> out = new java.util.ArrayList<>();
+    try {
+      var sans = leaf.getSubjectAlternativeNames();
+      if (sans != null) {
+        for (var san : sans) {
+          if (san.size() == 2
+              && san.get(0) instanceof Integer type
+              && (type == 1 || type == 2 || type == 6)
+              && san.get(1) instanceof String value) {
+            out.add(VerificationException.printable(value));
+          }
+        }
+      }
+    } catch (java.security.cert.CertificateParsingException e) {
+      return java.util.List.of();
+    }
+    return out;
+  }
+
   private static CertificateSigner certificateSigner(X509Certificate leaf)
       throws VerificationException {
     try {
@@ -185,7 +206,8 @@ public final class ModelVerifier {
           leaf.getIssuerX500Principal().getName(),
           leaf.getSerialNumber().toString(16),
           HexFormat.of().formatHex(fp),
-          leaf.getNotAfter().toInstant());
+          leaf.getNotAfter().toInstant(),
+          alternativeNames(leaf));
     } catch (CertificateEncodingException e) {
       throw new VerificationException(
           Bundle.MALFORMED, "the signing certificate cannot be encoded", e);

@@ -1,6 +1,7 @@
 package dev.modelseal.oms;
 
 import java.time.Instant;
+import java.util.List;
 import java.util.Objects;
 
 /** Who signed a verified model, as far as the trust material can tell. */
@@ -34,13 +35,15 @@ public sealed interface SignerIdentity {
    * @param serialNumber the leaf's serial number in hex
    * @param sha256Fingerprint hex SHA-256 of the leaf's DER encoding
    * @param notAfter end of the leaf's validity
+   * @param alternativeNames the leaf's e-mail, DNS and URI subject alternative names
    */
   record CertificateSigner(
       String subject,
       String issuer,
       String serialNumber,
       String sha256Fingerprint,
-      Instant notAfter)
+      Instant notAfter,
+      List<String> alternativeNames)
       implements SignerIdentity {
     public CertificateSigner {
       Objects.requireNonNull(subject, "subject");
@@ -48,11 +51,19 @@ public sealed interface SignerIdentity {
       Objects.requireNonNull(serialNumber, "serialNumber");
       Objects.requireNonNull(sha256Fingerprint, "sha256Fingerprint");
       Objects.requireNonNull(notAfter, "notAfter");
+      alternativeNames = List.copyOf(alternativeNames);
     }
 
     @Override
     public String describe() {
-      return "certificate " + subject + " issued by " + issuer + " (serial " + serialNumber + ")";
+      String who = subject.isEmpty() ? String.join(", ", alternativeNames) : subject;
+      return "certificate "
+          + (who.isEmpty() ? "(no subject)" : who)
+          + " issued by "
+          + issuer
+          + " (serial "
+          + serialNumber
+          + ")";
     }
   }
 }
