@@ -137,7 +137,8 @@ public final class KeyFiles {
    */
   private static void checkAlgorithm(AlgorithmIdentifier alg, String where) throws KeyException {
     if (!X9ObjectIdentifiers.id_ecPublicKey.equals(alg.getAlgorithm())
-        || !(alg.getParameters() instanceof ASN1ObjectIdentifier curve)
+        || alg.getParameters() == null
+        || !(alg.getParameters().toASN1Primitive() instanceof ASN1ObjectIdentifier curve)
         || !(curve.equals(SECObjectIdentifiers.secp256r1)
             || curve.equals(SECObjectIdentifiers.secp384r1)
             || curve.equals(SECObjectIdentifiers.secp521r1))) {
