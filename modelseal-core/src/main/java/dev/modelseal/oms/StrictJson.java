@@ -53,6 +53,10 @@ final class StrictJson {
       throw new VerificationException(rule, what + " is not valid JSON: " + oneLine(e), e);
     } catch (IOException e) {
       throw new VerificationException(rule, what + " cannot be read: " + oneLine(e), e);
+    } catch (NumberFormatException e) {
+      // Jackson reports numbers it cannot represent (e.g. a BigDecimal exponent overflow such as
+      // 1e2222222222) as a runtime exception; on hostile input that is just malformed JSON.
+      throw new VerificationException(rule, what + " has an unrepresentable number", e);
     }
     if (n == null || n.isMissingNode()) {
       throw new VerificationException(rule, what + " is empty");
