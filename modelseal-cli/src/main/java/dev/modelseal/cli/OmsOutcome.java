@@ -59,6 +59,56 @@ final class OmsOutcome {
     return ExitCode.CANNOT_RUN;
   }
 
+  /**
+   * Hashing progress on stderr, only when stderr is a terminal and output is not JSON; a single
+   * line rewritten at most five times a second, cleared by {@link Progress#finish}.
+   */
+  static Progress progress(PrintWriter err, boolean wanted) {
+    boolean terminal =
+        java.util.Optional.ofNullable(System.console())
+            .map(java.io.Console::isTerminal)
+            .orElse(false);
+    return new Progress(err, wanted && terminal);
+  }
+
+  /** See {@link #progress}. */
+  static final class Progress implements dev.modelseal.manifest.HashProgress {
+    private final PrintWriter err;
+    private final boolean enabled;
+    private long lastNanos;
+    private boolean shown;
+
+    private Progress(PrintWriter err, boolean enabled) {
+      this.err = err;
+      this.enabled = enabled;
+    }
+
+    @Override
+    public synchronized void update(long bytesDone, long bytesTotal) {
+      long now = System.nanoTime();
+      if (!enabled || bytesTotal <= 0 || now - lastNanos < 200_000_000L) {
+        return;
+      }
+      lastNanos = now;
+      shown = true;
+      err.printf(
+          java.util.Locale.ROOT,
+          "\rhashing %3d%% (%,d of %,d MB)",
+          bytesDone * 100 / bytesTotal,
+          bytesDone >> 20,
+          bytesTotal >> 20);
+      err.flush();
+    }
+
+    synchronized void finish() {
+      if (shown) {
+        err.print("\r" + " ".repeat(60) + "\r");
+        err.flush();
+        shown = false;
+      }
+    }
+  }
+
   static int usage(PrintWriter err, String message) {
     err.println("modelseal: " + message);
     err.flush();

@@ -113,7 +113,13 @@ final class SignCommand implements Callable<Integer> {
       if (shardSize != null) {
         b.shardSize(shardSize);
       }
-      SignedModel signed = b.build().sign(model, out);
+      OmsOutcome.Progress progress = OmsOutcome.progress(err, true);
+      SignedModel signed;
+      try {
+        signed = b.progress(progress).build().sign(model, out);
+      } finally {
+        progress.finish();
+      }
       var o = spec.commandLine().getOut();
       o.println(
           "signed "

@@ -144,10 +144,13 @@ final class VerifyCommand implements Callable<Integer> {
       }
       return OmsOutcome.report(err, e, debug.debug);
     }
+    OmsOutcome.Progress progress = OmsOutcome.progress(err, !json);
     try {
-      VerifiedModel v = new ModelVerifier(policy).verify(model, signature);
+      VerifiedModel v = new ModelVerifier(policy).verify(model, signature, progress);
+      progress.finish();
       return success(v, policy);
     } catch (VerificationException e) {
+      progress.finish();
       return failure(err, e);
     }
   }

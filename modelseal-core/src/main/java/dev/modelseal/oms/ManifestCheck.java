@@ -2,6 +2,7 @@ package dev.modelseal.oms;
 
 import dev.modelseal.ModelSealException;
 import dev.modelseal.digest.Digest;
+import dev.modelseal.manifest.HashProgress;
 import dev.modelseal.manifest.Manifest;
 import dev.modelseal.manifest.ModelHasher;
 import dev.modelseal.manifest.ModelTree;
@@ -33,7 +34,12 @@ final class ManifestCheck {
 
   private ManifestCheck() {}
 
-  static Outcome run(Path model, Optional<String> bundleInside, Manifest signed, TrustPolicy policy)
+  static Outcome run(
+      Path model,
+      Optional<String> bundleInside,
+      Manifest signed,
+      TrustPolicy policy,
+      HashProgress progress)
       throws VerificationException {
     if (signed.allowSymlinks() && !policy.allowSymlinks()) {
       throw new VerificationException(
@@ -85,7 +91,10 @@ final class ManifestCheck {
       tree = tree.retain(e -> signedFiles.contains(e.name()));
     }
     ModelHasher.Builder hb =
-        ModelHasher.builder().ignorePaths(ignoreList).allowSymlinks(signed.allowSymlinks());
+        ModelHasher.builder()
+            .ignorePaths(ignoreList)
+            .allowSymlinks(signed.allowSymlinks())
+            .progress(progress);
     if (shards) {
       // Every piece of each file is recomputed, so bytes appended to a signed file show up.
       hb.shards(signed.shardSize().getAsLong());

@@ -1,5 +1,6 @@
 package dev.modelseal.oms;
 
+import dev.modelseal.manifest.HashProgress;
 import dev.modelseal.oms.Bundle.ChainMaterial;
 import dev.modelseal.oms.Bundle.KeyMaterial;
 import dev.modelseal.oms.Bundle.KeylessMaterial;
@@ -49,6 +50,15 @@ public final class ModelVerifier {
    *     (with the {@link IOException} as cause) when an input cannot be read
    */
   public VerifiedModel verify(Path model, Path bundle) throws VerificationException {
+    return verify(model, bundle, HashProgress.NONE);
+  }
+
+  /**
+   * As {@link #verify(Path, Path)}, reporting hashing progress to {@code progress} (called from
+   * worker threads).
+   */
+  public VerifiedModel verify(Path model, Path bundle, HashProgress progress)
+      throws VerificationException {
     Bundle b = Bundle.parse(readBundle(bundle), json);
     Bundle.Material material = b.material();
     if (!material.method().equals(policy.method().id())) {
@@ -88,7 +98,11 @@ public final class ModelVerifier {
     SignedStatement statement = SignedStatement.parse(b.payload(), json);
     ManifestCheck.Outcome outcome =
         ManifestCheck.run(
-            model, IgnorePaths.relativeInside(model, bundle), statement.manifest(), policy);
+            model,
+            IgnorePaths.relativeInside(model, bundle),
+            statement.manifest(),
+            policy,
+            progress);
     if (policy.method() == TrustPolicy.Method.SIGSTORE) {
       throw new VerificationException(
           "oms.keyless-trust-not-configured",
