@@ -307,4 +307,11 @@ class KeyFilesTest {
     assertThat(o.waitFor()).as(out).isZero();
     assertThat(out).isEqualTo(KeyFiles.publicKeyPem(k.publicKey()));
   }
+
+  @Test
+  void readCertificates_huge_failsTooLarge() throws Exception {
+    Path f = Files.write(tmp.resolve("big.pem"), new byte[KeyFiles.MAX_PEM_BYTES + 1]);
+    assertThatThrownBy(() -> KeyFiles.readCertificates(f))
+        .satisfies(e -> assertThat(rule(e)).isEqualTo("cert.too-large"));
+  }
 }

@@ -972,4 +972,95 @@ class OmsTamperTest {
     ModelVerifier v = new ModelVerifier(TrustPolicy.sigstore().build());
     assertThat(failure(v, dir, b).rule()).isEqualTo("oms.signature-invalid");
   }
+
+  // ---- keyless and legacy, built from our own bundles (no vectors needed) ----
+
+  /** Our certificate bundle recast as keyless: the leaf as {@code certificate}, given entries. */
+  private Path keyless(TestPki pki, int tlogEntries) throws Exception {
+    String leaf = Base64.getEncoder().encodeToString(pki.leaf().getEncoded());
+    return BundleEditor.read(certSigned(pki))
+        .bundle(
+            j -> {
+              ObjectNode vm = (ObjectNode) j.get("verificationMaterial");
+              vm.remove("x509CertificateChain");
+              vm.putObject("certificate").put("rawBytes", leaf);
+              ArrayNode entries = vm.putArray("tlogEntries");
+              for (int i = 0; i < tlogEntries; i++) {
+                entries.addObject().put("logIndex", String.valueOf(i));
+              }
+            })
+        .write(tmp.resolve("keyless.sig"));
+  }
+
+  @Test
+  void verify_keylessBundle_checksSignatureAndModelThenRefuses() throws Exception {
+    TestPki pki = TestPki.create(Curve.P256);
+    ModelVerifier v = new ModelVerifier(TrustPolicy.sigstore().build());
+    Path b = keyless(pki, 1);
+    assertThat(failure(v, model, b).rule()).isEqualTo("oms.keyless-trust-not-configured");
+    Files.writeString(model.resolve("config.json"), "tampered");
+    assertThat(failure(v, model, b).rule()).isEqualTo("oms.model-mismatch");
+  }
+
+  @Test
+  void verify_keylessWithoutTlogEntries_failsTlogEntriesMissing() throws Exception {
+    ModelVerifier v = new ModelVerifier(TrustPolicy.sigstore().build());
+    assertThat(failure(v, model, keyless(TestPki.create(Curve.P256), 0)).rule())
+        .isEqualTo("oms.tlog-entries-missing");
+  }
+
+  /** The v0.2 layout: one subject per file, annotated, no serialization object. */
+  private static void toLegacyLayout(ObjectNode st) {
+    ArrayNode subjects = st.putArray("subject");
+    for (JsonNode r : resources(st)) {
+      ObjectNode s = subjects.addObject();
+      s.put("name", r.get("name").asText());
+      s.putObject("digest").put("sha256", r.get("digest").asText());
+      s.putObject("annotations").put("actual_hash_algorithm", "file-sha256");
+    }
+    st.put("predicateType", SignedStatement.LEGACY_PREDICATE_TYPE);
+    st.putObject("predicate").put("unused", "Unused, just passed due to API requirements");
+  }
+
+  @Test
+  void verify_legacyLayoutWithLegacyPae_verifiesAsLegacyFormat() throws Exception {
+    BundleEditor e = BundleEditor.read(sig).statement(OmsTamperTest::toLegacyLayout);
+    // model-transparency 0.2 signed "DSSEV1 ... b'<payload>'" with SHA-256 whatever the curve.
+    byte[] legacySig = Ecdsa.sign(key.privateKey(), "SHA256withECDSA", Dsse.legacyPae(e.payload()));
+    Path b =
+        e.bundle(
+                j ->
+                    ((ObjectNode) j.at("/dsseEnvelope/signatures/0"))
+                        .put("sig", Base64.getEncoder().encodeToString(legacySig)))
+            .write(tmp.resolve("legacy.sig"));
+    VerifiedModel v = verifier.verify(model, b);
+    assertThat(v.legacyFormat()).isTrue();
+    Files.delete(model.resolve("config.json"));
+    assertThat(failure(verifier, model, b).differences())
+        .extracting(d -> d.kind() + " " + d.name())
+        .containsExactly("MISSING config.json");
+  }
+
+  @Test
+  void verify_legacyShardedSubjects_failSerializationUnsupported() throws Exception {
+    assertRule(
+        resigned(
+            st -> {
+              toLegacyLayout(st);
+              ((ObjectNode) st.at("/subject/0/annotations"))
+                  .put("actual_hash_algorithm", "file-sha256-1000000");
+            }),
+        "oms.serialization-unsupported");
+  }
+
+  @Test
+  void verify_legacyLayoutWithoutSubjects_failsResourcesEmpty() throws Exception {
+    assertRule(
+        resigned(
+            st -> {
+              toLegacyLayout(st);
+              ((ArrayNode) st.get("subject")).removeAll();
+            }),
+        "oms.resources-empty");
+  }
 }
