@@ -22,8 +22,12 @@ import picocli.CommandLine.ParseResult;
     subcommands = {
       DemoCommand.class,
       InspectCommand.class,
+      KeygenCommand.class,
+      SignCommand.class,
+      VerifyCommand.class,
       DiffCommand.class,
       ScanCommand.class,
+      OmsCommand.class,
       CommandLine.HelpCommand.class
     },
     footer = {

@@ -58,6 +58,9 @@ public final class ParseLimits {
    */
   public static final long DEFAULT_MAX_JSON_FILE_BYTES = 100_000_000L;
 
+  /** OMS signature bundles (Sigstore JSON) read whole before parsing (64 MiB). */
+  public static final long DEFAULT_MAX_BUNDLE_BYTES = 64L << 20;
+
   private static final ParseLimits DEFAULTS = builder().build();
 
   private final long maxSafetensorsHeaderBytes;
@@ -74,6 +77,7 @@ public final class ParseLimits {
   private final long maxTextBytes;
   private final long maxGgufAlignment;
   private final long maxJsonFileBytes;
+  private final long maxBundleBytes;
 
   private ParseLimits(Builder b) {
     this.maxSafetensorsHeaderBytes = b.maxSafetensorsHeaderBytes;
@@ -90,6 +94,7 @@ public final class ParseLimits {
     this.maxTextBytes = b.maxTextBytes;
     this.maxGgufAlignment = b.maxGgufAlignment;
     this.maxJsonFileBytes = b.maxJsonFileBytes;
+    this.maxBundleBytes = b.maxBundleBytes;
   }
 
   public static ParseLimits defaults() {
@@ -116,6 +121,7 @@ public final class ParseLimits {
     b.maxTextBytes = maxTextBytes;
     b.maxGgufAlignment = maxGgufAlignment;
     b.maxJsonFileBytes = maxJsonFileBytes;
+    b.maxBundleBytes = maxBundleBytes;
     return b;
   }
 
@@ -175,6 +181,10 @@ public final class ParseLimits {
     return maxJsonFileBytes;
   }
 
+  public long maxBundleBytes() {
+    return maxBundleBytes;
+  }
+
   /**
    * Throws {@link LimitExceededException} named {@code limit.<name>} when {@code value > max}.
    *
@@ -203,6 +213,7 @@ public final class ParseLimits {
     private long maxTextBytes = DEFAULT_MAX_TEXT_BYTES;
     private long maxGgufAlignment = DEFAULT_MAX_GGUF_ALIGNMENT;
     private long maxJsonFileBytes = DEFAULT_MAX_JSON_FILE_BYTES;
+    private long maxBundleBytes = DEFAULT_MAX_BUNDLE_BYTES;
 
     private Builder() {}
 
@@ -280,6 +291,11 @@ public final class ParseLimits {
 
     public Builder maxJsonFileBytes(long v) {
       maxJsonFileBytes = positive(v);
+      return this;
+    }
+
+    public Builder maxBundleBytes(long v) {
+      maxBundleBytes = positive(v);
       return this;
     }
 

@@ -193,6 +193,11 @@ public final class ModelTree {
     return entries;
   }
 
+  /** The same tree restricted to the entries {@code keep} accepts (order preserved). */
+  public ModelTree retain(java.util.function.Predicate<ModelEntry> keep) {
+    return new ModelTree(root, singleFile, entries.stream().filter(keep).toList());
+  }
+
   public long totalBytes() {
     long t = 0;
     for (ModelEntry e : entries) {

@@ -1,0 +1,68 @@
+package dev.modelseal.oms;
+
+import dev.modelseal.ModelSealException;
+import java.util.List;
+import java.util.stream.Collectors;
+
+/**
+ * A model did not verify against its OMS signature. {@link #rule()} names the failed check (e.g.
+ * {@code oms.signature-invalid}); for {@code oms.model-mismatch} {@link #differences()} lists every
+ * missing, extra and changed resource and the message has one line per difference.
+ */
+public final class VerificationException extends ModelSealException {
+  private static final long serialVersionUID = 1L;
+
+  /** The rule for a model whose files differ from the signed manifest. */
+  public static final String MODEL_MISMATCH = "oms.model-mismatch";
+
+  /**
+   * The rule for an input that could not be read (the cause is the {@link java.io.IOException}).
+   */
+  public static final String IO_ERROR = "oms.io-error";
+
+  private final List<ModelDifference> differences;
+
+  VerificationException(String rule, String message) {
+    this(rule, message, null);
+  }
+
+  VerificationException(String rule, String message, Throwable cause) {
+    super(rule, "[" + rule + "] " + message, cause);
+    this.differences = List.of();
+  }
+
+  VerificationException(List<ModelDifference> differences) {
+    super(
+        MODEL_MISMATCH,
+        differences.stream()
+            .map(d -> "[" + MODEL_MISMATCH + "] " + d.describe())
+            .collect(Collectors.joining("\n")));
+    this.differences = List.copyOf(differences);
+  }
+
+  /**
+   * Names come from signed but possibly hostile statements: escape control characters so that a
+   * message stays one printable line per problem, and cap the length.
+   */
+  static String printable(String s) {
+    StringBuilder sb = new StringBuilder(Math.min(s.length(), 300));
+    for (int i = 0; i < s.length(); i++) {
+      if (sb.length() >= 300) {
+        sb.append("...");
+        break;
+      }
+      char c = s.charAt(i);
+      if (c < 0x20 || c == 0x7f || c == 0x2028 || c == 0x2029 || c == 0x85) {
+        sb.append(String.format(java.util.Locale.ROOT, "\\u%04x", (int) c));
+      } else {
+        sb.append(c);
+      }
+    }
+    return sb.toString();
+  }
+
+  /** Every difference between model and manifest; empty unless the rule is model-mismatch. */
+  public List<ModelDifference> differences() {
+    return differences;
+  }
+}
