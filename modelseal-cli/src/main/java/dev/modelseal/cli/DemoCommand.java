@@ -85,30 +85,78 @@ final class DemoCommand implements Callable<Integer> {
     step("1. An MLX model arrives: two safetensors shards, an index, config and tokenizer.");
     ExampleModel.write(model);
     try (Stream<Path> s = Files.list(model)) {
-      s.sorted()
-          .forEach(
-              p -> {
-                try {
-                  out.printf("     %-36s %8d bytes%n", p.getFileName(), Files.size(p));
-                } catch (IOException e) {
-                  throw new java.io.UncheckedIOException(e);
-                }
-              });
+      for (Path p : (Iterable<Path>) s.sorted()::iterator) {
+        out.printf("     %-36s %8d bytes%n", p.getFileName(), Files.size(p));
+      }
     }
 
     step("2. Inspect it: every header is validated against the format's rules; no data is read.");
     run(ExitCode.OK, "inspect", model.toString());
 
+    step("3. The publisher makes a signing key (ECDSA P-256) ...");
+    Path keys = Files.createDirectories(work.resolve("keys"));
+    Path privateKey = keys.resolve("signing-key.pem");
+    Path publicKey = keys.resolve("signing-key.pub");
+    run(
+        ExitCode.OK,
+        "keygen",
+        "--private-key",
+        privateKey.toString(),
+        "--public-key",
+        publicKey.toString());
+
     step(
-        "3. An attacker appends a hidden payload to a shard (a polyglot file that other tools"
-            + " would load without noticing). Inspect catches it:");
+        "4. ... and signs the model in the OpenSSF Model Signing format (model.sig, which other"
+            + " OMS tools verify).");
+    run(ExitCode.OK, "sign", model.toString(), "--private-key", privateKey.toString());
+
+    step("5. The consumer verifies it before loading: every file's digest matches the signature.");
+    Path signature = model.resolve("model.sig");
+    run(
+        ExitCode.OK,
+        "verify",
+        model.toString(),
+        "--signature",
+        signature.toString(),
+        "--public-key",
+        publicKey.toString());
+
+    Path pristine = work.resolve("example-model-as-signed");
+    copyTree(model, pristine);
+    step(
+        "6. An attacker with write access to the model folder changes ONE weight of "
+            + ExampleModel.TAMPERED_TENSOR
+            + " (a backdoor needs no more). Verification fails and names the file:");
+    ExampleModel.tamper(model);
+    run(
+        ExitCode.CHECK_FAILED,
+        "verify",
+        model.toString(),
+        "--signature",
+        signature.toString(),
+        "--public-key",
+        publicKey.toString());
+
+    step("7. Forensics: diff against the signed copy says exactly which tensor changed, and how.");
+    run(ExitCode.CHECK_FAILED, "diff", pristine.toString(), model.toString());
+
+    step(
+        "8. Another attacker appends a hidden payload to a shard (a polyglot file that other"
+            + " tools would load without noticing). Inspect rejects the file:");
     Path damaged = work.resolve("damaged-model");
-    copyTree(model, damaged);
+    copyTree(pristine, damaged);
     Files.write(
         damaged.resolve(ExampleModel.SHARD_2),
         "#!/bin/sh\necho pwned\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII),
         StandardOpenOption.APPEND);
     run(ExitCode.CHECK_FAILED, "inspect", damaged.resolve(ExampleModel.SHARD_2).toString());
+
+    step(
+        "9. A model from an untrusted hub ships a PyTorch pickle that runs a shell command when"
+            + " loaded. The scanner reads the pickle without executing it:");
+    Path downloaded = Files.createDirectories(work.resolve("downloaded-model"));
+    ExampleModel.writeMaliciousPickle(downloaded.resolve("pytorch_model.bin"));
+    run(ExitCode.CHECK_FAILED, "scan", downloaded.toString());
   }
 
   private void step(String text) {

@@ -125,6 +125,40 @@ final class ExampleModel {
     writeJson(json, dir.resolve("tokenizer.json"), tokenizer);
   }
 
+  /**
+   * Changes one float of {@link #TAMPERED_TENSOR} in place: element 7 of its data, which starts at
+   * the tensor's offset in {@link #TAMPERED_FILE}.
+   */
+  static void tamper(Path model) throws IOException {
+    Path file = model.resolve(TAMPERED_FILE);
+    byte[] bytes = Files.readAllBytes(file);
+    ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+    long headerLength = b.getLong(0);
+    String header = new String(bytes, 8, (int) headerLength, StandardCharsets.UTF_8);
+    Map<?, ?> entries = new ObjectMapper().readValue(header, Map.class);
+    Map<?, ?> entry = (Map<?, ?>) entries.get(TAMPERED_TENSOR);
+    long begin = ((Number) ((List<?>) entry.get("data_offsets")).get(0)).longValue();
+    int at = (int) (8 + headerLength + begin + 7 * 4);
+    b.putFloat(at, 8.0f);
+    Files.write(file, bytes);
+  }
+
+  /**
+   * A pickle that calls {@code os.system("echo pwned")} when loaded: what a booby-trapped {@code
+   * pytorch_model.bin} does. Written opcode by opcode; it is never executed.
+   */
+  static void writeMaliciousPickle(Path file) throws IOException {
+    byte[] command = "echo pwned".getBytes(StandardCharsets.US_ASCII);
+    ByteBuffer b = ByteBuffer.allocate(64).order(ByteOrder.LITTLE_ENDIAN);
+    b.put((byte) 0x80).put((byte) 2); // PROTO 2
+    b.put("cos\nsystem\n".getBytes(StandardCharsets.US_ASCII)); // GLOBAL os.system
+    b.put((byte) 'X').putInt(command.length).put(command); // BINUNICODE
+    b.put((byte) 0x85); // TUPLE1
+    b.put((byte) 'R'); // REDUCE: call os.system(...)
+    b.put((byte) '.'); // STOP
+    Files.write(file, java.util.Arrays.copyOf(b.array(), b.position()));
+  }
+
   private static Tensor tensor(SplittableRandom rnd, String name, long... shape) {
     long n = 1;
     for (long d : shape) {

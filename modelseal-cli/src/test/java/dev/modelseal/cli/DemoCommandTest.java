@@ -16,6 +16,9 @@ class DemoCommandTest {
     assertThat(r.status()).as(r.out() + r.err()).isEqualTo(ExitCode.OK);
     assertThat(r.out()).contains("Demo complete").doesNotContain("FAILED");
     assertThat(r.out()).contains("[safetensors.trailing-bytes]");
+    assertThat(r.out()).contains("[oms.model-mismatch] changed: " + ExampleModel.TAMPERED_FILE);
+    assertThat(r.out()).contains("changed   " + ExampleModel.TAMPERED_TENSOR);
+    assertThat(r.out()).contains("CRITICAL pickle.dangerous-import").contains("os.system");
   }
 
   @Test
