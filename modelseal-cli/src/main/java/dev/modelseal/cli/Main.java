@@ -17,6 +17,7 @@ import picocli.CommandLine.ParseResult;
 @Command(
     name = "modelseal",
     mixinStandardHelpOptions = true,
+    scope = CommandLine.ScopeType.INHERIT,
     versionProvider = Main.Version.class,
     description = "Keeps machine-learning model weights from being manipulated.",
     subcommands = {

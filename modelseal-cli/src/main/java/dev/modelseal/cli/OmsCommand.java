@@ -59,22 +59,44 @@ final class OmsCommand {
     @Option(names = "--method", required = true, description = "key, certificate or sigstore.")
     String method;
 
-    @Option(names = "--model-path", required = true)
+    @Option(
+        names = "--model-path",
+        required = true,
+        paramLabel = "DIR",
+        description = "The model folder (or file).")
     Path modelPath;
 
-    @Option(names = "--output-bundle", required = true)
+    @Option(
+        names = "--output-bundle",
+        required = true,
+        paramLabel = "FILE",
+        description = "Where to write the OMS bundle.")
     Path outputBundle;
 
-    @Option(names = "--private-key")
+    @Option(
+        names = "--private-key",
+        paramLabel = "K.pem",
+        description = "EC private key (PKCS#8 or SEC1 PEM).")
     Path privateKey;
 
-    @Option(names = "--signing-cert")
+    @Option(
+        names = "--signing-cert",
+        paramLabel = "C.pem",
+        description = "Signing certificate (certificate method).")
     Path signingCert;
 
-    @Option(names = "--cert-chain", arity = "1..*")
+    @Option(
+        names = "--cert-chain",
+        arity = "1..*",
+        paramLabel = "I.pem",
+        description = "Intermediate certificates after the signing certificate.")
     List<Path> certChain = new ArrayList<>();
 
-    @Option(names = "--ignore-paths", arity = "1..*")
+    @Option(
+        names = "--ignore-paths",
+        arity = "1..*",
+        paramLabel = "ABS",
+        description = "Absolute paths inside the model to leave out.")
     List<String> ignorePaths = new ArrayList<>();
 
     @Override
@@ -128,22 +150,43 @@ final class OmsCommand {
     @Option(names = "--method", required = true, description = "key, certificate or sigstore.")
     String method;
 
-    @Option(names = "--model-path", required = true)
+    @Option(
+        names = "--model-path",
+        required = true,
+        paramLabel = "DIR",
+        description = "The model folder (or file).")
     Path modelPath;
 
-    @Option(names = "--bundle", required = true)
+    @Option(
+        names = "--bundle",
+        required = true,
+        paramLabel = "FILE",
+        description = "The OMS bundle to verify.")
     Path bundle;
 
-    @Option(names = "--public-key")
+    @Option(
+        names = "--public-key",
+        paramLabel = "K.pub",
+        description = "Signer's public key (key method).")
     Path publicKey;
 
-    @Option(names = "--cert-chain", arity = "1..*", description = "Trusted CA certificates.")
+    @Option(
+        names = "--cert-chain",
+        arity = "1..*",
+        paramLabel = "CA.pem",
+        description = "Trusted CA certificates (certificate method).")
     List<Path> certChain = new ArrayList<>();
 
-    @Option(names = "--ignore-paths", arity = "1..*")
+    @Option(
+        names = "--ignore-paths",
+        arity = "1..*",
+        paramLabel = "ABS",
+        description = "Absolute paths inside the model to leave out.")
     List<String> ignorePaths = new ArrayList<>();
 
-    @Option(names = "--ignore-unsigned-files")
+    @Option(
+        names = "--ignore-unsigned-files",
+        description = "Tolerate files the signature does not list.")
     boolean ignoreUnsignedFiles;
 
     @Override

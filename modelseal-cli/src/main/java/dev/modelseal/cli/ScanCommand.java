@@ -28,7 +28,6 @@ import picocli.CommandLine.Spec;
 /** {@code modelseal scan}: looks for smuggled code in a model file or folder. */
 @Command(
     name = "scan",
-    mixinStandardHelpOptions = true,
     description = {
       "Scans a model file or folder for smuggled code.",
       "Pickles are emulated, never loaded; zip containers are read as the most permissive loader"
