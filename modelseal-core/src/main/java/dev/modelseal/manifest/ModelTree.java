@@ -193,6 +193,19 @@ public final class ModelTree {
     return entries;
   }
 
+  /**
+   * Returns this tree, or fails when no file is left after exclusions: such a model cannot be
+   * signed or verified (OMS). Hashing an empty tree is allowed (its root digest is SHA-256 of
+   * nothing, as the reference tool's goldens show).
+   */
+  public ModelTree requireFiles() throws ModelTreeException {
+    if (entries.isEmpty()) {
+      throw new ModelTreeException(
+          "tree.empty", root + ": no files left in the model after exclusions");
+    }
+    return this;
+  }
+
   public long totalBytes() {
     long t = 0;
     for (ModelEntry e : entries) {
