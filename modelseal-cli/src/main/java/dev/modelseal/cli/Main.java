@@ -19,7 +19,7 @@ import picocli.CommandLine.ParseResult;
     mixinStandardHelpOptions = true,
     versionProvider = Main.Version.class,
     description = "Keeps machine-learning model weights from being manipulated.",
-    subcommands = {CommandLine.HelpCommand.class},
+    subcommands = {CommandLine.HelpCommand.class, HashCommand.class},
     footer = {
       "",
       "Exit status: 0 success/clean, 1 check failed, 2 could not run, 3 nothing to check."
@@ -43,14 +43,23 @@ public final class Main {
 
   /** Runs the command line and returns the exit status; used by tests too. */
   public static int run(String[] args, PrintWriter out, PrintWriter err) {
-    CommandLine cl = commandLine();
+    return run(args, out, err, CommandLine.defaultFactory());
+  }
+
+  /** As {@link #run(String[], PrintWriter, PrintWriter)}, with commands made by {@code factory}. */
+  static int run(String[] args, PrintWriter out, PrintWriter err, CommandLine.IFactory factory) {
+    CommandLine cl = commandLine(factory);
     cl.setOut(out);
     cl.setErr(err);
     return cl.execute(args);
   }
 
   static CommandLine commandLine() {
-    CommandLine cl = new CommandLine(new Main());
+    return commandLine(CommandLine.defaultFactory());
+  }
+
+  static CommandLine commandLine(CommandLine.IFactory factory) {
+    CommandLine cl = new CommandLine(new Main(), factory);
     // picocli already exits 2 (its USAGE code) on invalid input, as the contract wants.
     cl.setExecutionExceptionHandler(Main::handleException);
     return cl;
