@@ -282,6 +282,7 @@ public final class DigestEngine {
     private final Object canonicalLock = new Object();
     private int refs; // guarded by this
     private boolean opened; // guarded by this
+    private Exception openFailure; // guarded by this
     private ModelFile model;
     private WeightFile weights;
     private List<TensorInfo> tensors = List.of();
@@ -298,12 +299,28 @@ public final class DigestEngine {
     /** Opens the file and plans its tensors, once; later callers wait for the first. */
     synchronized void ensureOpen() throws IOException, ModelSealException {
       if (opened) {
-        if (model == null) {
-          throw new IllegalStateException("file failed to open: " + request.path());
+        if (openFailure != null) {
+          // The same exception for every unit of the file, so whichever is recorded first is the
+          // real cause.
+          switch (openFailure) {
+            case IOException e -> throw e;
+            case ModelSealException e -> throw e;
+            case RuntimeException e -> throw e;
+            default -> throw new IllegalStateException(openFailure);
+          }
         }
         return;
       }
       opened = true;
+      try {
+        open();
+      } catch (IOException | ModelSealException | RuntimeException e) {
+        openFailure = e;
+        throw e;
+      }
+    }
+
+    private void open() throws IOException, ModelSealException {
       ModelFile mf = ModelFile.open(request.path());
       try {
         if (mf.size() != request.expectedSize()) {
@@ -327,7 +344,8 @@ public final class DigestEngine {
       } catch (IOException | ModelSealException | RuntimeException e) {
         if (weights != null) {
           weights.close();
-        } else {
+        }
+        if (weights == null || weights.source() != mf) {
           mf.close();
         }
         weights = null;

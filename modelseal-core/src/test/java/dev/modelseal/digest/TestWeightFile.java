@@ -98,6 +98,14 @@ public final class TestWeightFile implements WeightFile {
     public char form() {
       return form;
     }
+
+    public int canonicalLength() {
+      return canonical.length;
+    }
+
+    public byte[] canonicalCopy() {
+      return canonical.clone();
+    }
   }
 
   /**
