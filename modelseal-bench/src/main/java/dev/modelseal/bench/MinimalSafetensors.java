@@ -25,8 +25,8 @@ import java.util.Optional;
 
 /**
  * Just enough of safetensors to benchmark tensor hashing before the real reader is merged: header
- * length, JSON header, tensor offsets. It checks bounds but none of the format's other rules; it
- * is not shipped and must never be used to validate a file.
+ * length, JSON header, tensor offsets. It checks bounds but none of the format's other rules; it is
+ * not shipped and must never be used to validate a file.
  */
 final class MinimalSafetensors implements WeightFile {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -56,7 +56,8 @@ final class MinimalSafetensors implements WeightFile {
     JsonNode header = JSON.readTree(seg.asSlice(8, n).toArray(ValueLayout.JAVA_BYTE));
     long base = 8 + n;
     List<TensorInfo> out = new ArrayList<>();
-    for (Iterator<Map.Entry<String, JsonNode>> it = header.properties().iterator(); it.hasNext(); ) {
+    for (Iterator<Map.Entry<String, JsonNode>> it = header.properties().iterator();
+        it.hasNext(); ) {
       Map.Entry<String, JsonNode> e = it.next();
       if (e.getKey().equals("__metadata__")) {
         continue;
