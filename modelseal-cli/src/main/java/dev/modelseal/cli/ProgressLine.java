@@ -11,10 +11,13 @@ import java.util.Locale;
 final class ProgressLine implements HashProgress {
   private static final long INTERVAL_NANOS = 200_000_000L;
 
+  /** Short runs show nothing, and the first rate shown is not dominated by start-up. */
+  private static final long FIRST_NANOS = 1_000_000_000L;
+
   private final PrintWriter err;
   private final String label;
   private final long start = System.nanoTime();
-  private long lastPrint = start;
+  private long lastPrint = start + FIRST_NANOS - INTERVAL_NANOS;
   private int lastWidth;
 
   ProgressLine(PrintWriter err, String label) {

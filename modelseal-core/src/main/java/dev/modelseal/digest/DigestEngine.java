@@ -331,6 +331,9 @@ public final class DigestEngine {
               null,
               "size is " + mf.size() + ", was " + request.expectedSize() + " when enumerated");
         }
+        // Set before planning: tensor units queued by planTensors may start at once (they wait on
+        // this object's lock, then read the file through this field).
+        model = mf;
         if (request.tensors() && opener != null) {
           WeightFile wf = opener.open(mf, limits).orElse(null);
           if (wf != null) {
@@ -349,9 +352,9 @@ public final class DigestEngine {
           mf.close();
         }
         weights = null;
+        model = null;
         throw e;
       }
-      model = mf;
     }
 
     /**
@@ -652,6 +655,7 @@ public final class DigestEngine {
 
     @Override
     void run(MemorySegment buffer) throws IOException, ModelSealException {
+      file.ensureOpen(); // already open: this orders our reads after the opening thread's writes
       TensorInfo t = file.tensors.get(index);
       try (Ctd1Computation c = Ctd1Computation.start(file.request.path(), t)) {
         if (stored) {
