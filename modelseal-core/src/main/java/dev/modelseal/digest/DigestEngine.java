@@ -24,6 +24,7 @@ import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.ForkJoinTask;
 import java.util.concurrent.RecursiveAction;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -191,7 +192,10 @@ public final class DigestEngine {
       }
       int want = Math.min(threads, queue.size());
       while (lanes.get() < want && tryAddLane()) {
-        pool.execute(new Lane());
+        // Always through the pool's submission queue, never a worker's own deque, so a worker
+        // waiting to join forked tensor work cannot pick up a whole lane in the meantime.
+        // A lane reports its failures through fail(), never through its future.
+        ForkJoinTask<Void> unused = pool.externalSubmit(new Lane());
       }
     }
 

@@ -124,7 +124,9 @@ public final class ModelTree {
             throw new ModelTreeException(
                 "tree.symlink-cycle", rel + ": symbolic link forms a cycle");
           }
-          walk(child, realRoot, rel + "/", ignores, true, visiting, out);
+          // Walk the resolved folder, so the files found are opened by paths inside the root
+          // rather than through a link that could be re-pointed before they are read.
+          walk(target, realRoot, rel + "/", ignores, true, visiting, out);
           visiting.remove(target);
         } else if (ta.isRegularFile()) {
           out.add(new ModelEntry(rel, target, ta.size()));
