@@ -1,6 +1,7 @@
 package dev.modelseal.cli;
 
 import dev.modelseal.ModelSealException;
+import dev.modelseal.digest.DigestEngine;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.OutputStreamWriter;
@@ -29,6 +30,11 @@ public final class Main {
   private Main() {}
 
   public static void main(String[] args) {
+    if (args.length > 0 && args[0].equals("hash")) {
+      // Binding libcrypto costs tens of milliseconds of FFM set-up: do it on a spare core while
+      // the command line is parsed, not after.
+      Thread.ofPlatform().daemon().name("digest-warm-up").start(DigestEngine::warmUp);
+    }
     PrintWriter out =
         new PrintWriter(
             new BufferedWriter(

@@ -79,6 +79,14 @@ public final class DigestEngine {
   }
 
   /**
+   * Chooses and binds the SHA-256 implementation now (loading libcrypto, when present, is the
+   * slowest part of a small hash); callers may run this early on another thread.
+   */
+  public static void warmUp() {
+    Sha256.implementation();
+  }
+
+  /**
    * Which SHA-256 implementation the engine uses in this process: {@code libcrypto} or {@code jdk}.
    */
   public static String sha256Implementation() {

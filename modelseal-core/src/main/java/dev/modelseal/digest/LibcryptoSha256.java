@@ -96,15 +96,18 @@ final class LibcryptoSha256 implements Sha256 {
     }
   }
 
-  /** The bound libcrypto functions. */
+  /**
+   * The bound libcrypto functions. Every call is short (an update gets at most one engine window,
+   * about a millisecond of work), so all are critical downcalls: no thread-state transition, heap
+   * arrays passed in place, and only four call shapes for the FFM runtime to generate at start-up.
+   */
   private record Handles(
       MemorySegment sha256,
       MethodHandle ctxNew,
       MethodHandle ctxFree,
       MethodHandle init,
       MethodHandle update,
-      MethodHandle updateHeap,
-      MethodHandle finalHeap) {
+      MethodHandle digestFinal) {
 
     // Binding C functions is what this class is for; native access is checked first.
     @SuppressWarnings("restricted")
@@ -130,31 +133,26 @@ final class LibcryptoSha256 implements Sha256 {
       Linker linker = Linker.nativeLinker();
       ValueLayout addr = ValueLayout.ADDRESS;
       ValueLayout.OfInt i32 = ValueLayout.JAVA_INT;
-      // Short calls on small heap arrays may use critical downcalls (no copy, no thread
-      // transition); bulk updates on mapped memory run as ordinary downcalls so a long call
-      // never holds up the garbage collector.
-      Linker.Option heap = Linker.Option.critical(true);
-      MethodHandle evpSha256 =
-          linker.downcallHandle(find(lib, "EVP_sha256"), FunctionDescriptor.of(addr));
+      Linker.Option critical = Linker.Option.critical(true);
+      FunctionDescriptor noArgs = FunctionDescriptor.of(addr);
+      FunctionDescriptor threeAddresses = FunctionDescriptor.of(i32, addr, addr, addr);
+      MethodHandle evpSha256 = linker.downcallHandle(find(lib, "EVP_sha256"), noArgs, critical);
       try {
         MemorySegment md = (MemorySegment) evpSha256.invokeExact();
         if (md.equals(MemorySegment.NULL)) {
           throw new IllegalStateException("EVP_sha256 returned NULL");
         }
-        FunctionDescriptor updateDesc =
-            FunctionDescriptor.of(i32, addr, addr, ValueLayout.JAVA_LONG);
         return new Handles(
             md,
-            linker.downcallHandle(find(lib, "EVP_MD_CTX_new"), FunctionDescriptor.of(addr)),
-            linker.downcallHandle(find(lib, "EVP_MD_CTX_free"), FunctionDescriptor.ofVoid(addr)),
+            linker.downcallHandle(find(lib, "EVP_MD_CTX_new"), noArgs, critical),
             linker.downcallHandle(
-                find(lib, "EVP_DigestInit_ex"), FunctionDescriptor.of(i32, addr, addr, addr)),
-            linker.downcallHandle(find(lib, "EVP_DigestUpdate"), updateDesc),
-            linker.downcallHandle(find(lib, "EVP_DigestUpdate"), updateDesc, heap),
+                find(lib, "EVP_MD_CTX_free"), FunctionDescriptor.ofVoid(addr), critical),
+            linker.downcallHandle(find(lib, "EVP_DigestInit_ex"), threeAddresses, critical),
             linker.downcallHandle(
-                find(lib, "EVP_DigestFinal_ex"),
-                FunctionDescriptor.of(i32, addr, addr, addr),
-                heap));
+                find(lib, "EVP_DigestUpdate"),
+                FunctionDescriptor.of(i32, addr, addr, ValueLayout.JAVA_LONG),
+                critical),
+            linker.downcallHandle(find(lib, "EVP_DigestFinal_ex"), threeAddresses, critical));
       } catch (RuntimeException | Error e) {
         throw e;
       } catch (Throwable t) {
@@ -189,11 +187,7 @@ final class LibcryptoSha256 implements Sha256 {
     void update(MemorySegment c, MemorySegment data) {
       int ok;
       try {
-        if (data.isNative()) {
-          ok = (int) update.invokeExact(c, data, data.byteSize());
-        } else {
-          ok = (int) updateHeap.invokeExact(c, data, data.byteSize());
-        }
+        ok = (int) update.invokeExact(c, data, data.byteSize());
       } catch (RuntimeException | Error e) {
         throw e;
       } catch (Throwable t) {
@@ -208,7 +202,7 @@ final class LibcryptoSha256 implements Sha256 {
       byte[] out = new byte[LENGTH];
       int ok;
       try {
-        ok = (int) finalHeap.invokeExact(c, MemorySegment.ofArray(out), MemorySegment.NULL);
+        ok = (int) digestFinal.invokeExact(c, MemorySegment.ofArray(out), MemorySegment.NULL);
       } catch (RuntimeException | Error e) {
         throw e;
       } catch (Throwable t) {
