@@ -67,7 +67,9 @@ log "building (if needed)..."
 (cd "$ROOT" && JAVA_HOME="$JDK" mvn -B -q -ntp -DskipTests -Dspotless.skip=true \
     -pl modelseal-bench -am install >"$WORK/bench-build.log" 2>&1) \
   || { cat "$WORK/bench-build.log" >&2; exit 2; }
-BENCH_CP="$ROOT/modelseal-cli/target/modelseal.jar:$ROOT/modelseal-bench/target/classes"
+BENCH_JAR="$(ls "$ROOT"/modelseal-bench/target/modelseal-bench-*.jar | head -n1)"
+# A jar, not the classes folder: class-data archives refuse folders on the class path.
+BENCH_CP="$ROOT/modelseal-cli/target/modelseal.jar:$BENCH_JAR"
 # The harness runs with the launcher's JVM flags (its own class-data archive), so its start-up
 # is like `modelseal`'s; files-only and tensors both go through it, so they compare like for like.
 HARNESS=("$JDK/bin/java" -XX:+UseSerialGC -XX:SharedArchiveFile="$WORK/harness.jsa"
