@@ -1,6 +1,7 @@
 package dev.modelseal.cli;
 
 import dev.modelseal.ModelSealException;
+import dev.modelseal.digest.DigestEngine;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.OutputStreamWriter;
@@ -23,6 +24,7 @@ import picocli.CommandLine.ParseResult;
     subcommands = {
       DemoCommand.class,
       InspectCommand.class,
+      HashCommand.class,
       KeygenCommand.class,
       SignCommand.class,
       VerifyCommand.class,
@@ -40,6 +42,11 @@ public final class Main {
   private Main() {}
 
   public static void main(String[] args) {
+    if (args.length > 0 && args[0].equals("hash")) {
+      // Binding libcrypto costs tens of milliseconds of FFM set-up: do it on a spare core while
+      // the command line is parsed, not after.
+      Thread.ofPlatform().daemon().name("digest-warm-up").start(DigestEngine::warmUp);
+    }
     PrintWriter out =
         new PrintWriter(
             new BufferedWriter(
@@ -54,14 +61,23 @@ public final class Main {
 
   /** Runs the command line and returns the exit status; used by tests too. */
   public static int run(String[] args, PrintWriter out, PrintWriter err) {
-    CommandLine cl = commandLine();
+    return run(args, out, err, CommandLine.defaultFactory());
+  }
+
+  /** As {@link #run(String[], PrintWriter, PrintWriter)}, with commands made by {@code factory}. */
+  static int run(String[] args, PrintWriter out, PrintWriter err, CommandLine.IFactory factory) {
+    CommandLine cl = commandLine(factory);
     cl.setOut(out);
     cl.setErr(err);
     return cl.execute(args);
   }
 
   static CommandLine commandLine() {
-    CommandLine cl = new CommandLine(new Main());
+    return commandLine(CommandLine.defaultFactory());
+  }
+
+  static CommandLine commandLine(CommandLine.IFactory factory) {
+    CommandLine cl = new CommandLine(new Main(), factory);
     // picocli already exits 2 (its USAGE code) on invalid input, as the contract wants.
     cl.setExecutionExceptionHandler(Main::handleException);
     return cl;

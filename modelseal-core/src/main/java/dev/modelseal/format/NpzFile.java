@@ -107,13 +107,6 @@ public final class NpzFile implements WeightFile {
     return source.segment().asSlice(tensor.offset(), tensor.nbytes());
   }
 
-  /** A stored (not deflated) little-endian C-order member is canonical as stored. */
-  @Override
-  public boolean storedCanonically(TensorInfo tensor) {
-    NpzMember m = member(tensor);
-    return !m.zip().deflated() && !m.array().swaps() && !m.array().permutes();
-  }
-
   @Override
   public void readCanonical(TensorInfo tensor, CanonicalSink sink)
       throws IOException, FormatException {

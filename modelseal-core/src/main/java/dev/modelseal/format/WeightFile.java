@@ -51,8 +51,12 @@ public interface WeightFile extends AutoCloseable {
   void readCanonical(TensorInfo tensor, CanonicalSink sink) throws IOException, FormatException;
 
   /**
-   * True when the tensor's stored bytes already are its canonical bytes (little-endian, C order,
-   * uncompressed), so {@link #storedBytes} can be hashed or compared in place without conversion.
+   * True when the tensor's stored bytes {@code [offset, offset + nbytes)} of {@link #source()} are
+   * already its canonical bytes (C order, little-endian scalars, uncompressed) and its only
+   * data-level rule is that BOOL bytes are 0 or 1, which whoever streams the bytes must check.
+   * Hashing then digests file and tensor from one read of those bytes instead of calling {@link
+   * #readCanonical}. Safetensors and GGUF tensors and little-endian C-order npy data qualify; the
+   * default (false) is always safe.
    */
   default boolean storedCanonically(TensorInfo tensor) {
     return false;

@@ -118,6 +118,20 @@ public final class WeightFiles {
         && s.get(ValueLayout.JAVA_BYTE, 30L + nameLength - 1) == 'y';
   }
 
+  /**
+   * The {@link WeightFileOpener} over every reader: parses an already opened file when its magic
+   * bytes (or, failing that, its name) say it is a weight file; otherwise returns empty and leaves
+   * {@code file} open and owned by the caller.
+   */
+  public static Optional<WeightFile> open(ModelFile file, ParseLimits limits)
+      throws FormatException {
+    Optional<WeightFormat> format = detect(file).or(() -> byExtension(file.path()));
+    if (format.isEmpty()) {
+      return Optional.empty();
+    }
+    return Optional.of(read(file, format.get(), limits));
+  }
+
   private static boolean startsWith(MemorySegment s, long size, byte[] magic) {
     if (size < magic.length) {
       return false;

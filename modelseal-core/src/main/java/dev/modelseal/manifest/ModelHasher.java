@@ -1,36 +1,42 @@
 package dev.modelseal.manifest;
 
 import dev.modelseal.ModelSealException;
-import dev.modelseal.digest.Digest;
+import dev.modelseal.digest.ByteRange;
+import dev.modelseal.digest.DigestEngine;
+import dev.modelseal.digest.FileDigests;
+import dev.modelseal.digest.FileRequest;
 import dev.modelseal.digest.HashAlgorithm;
-import dev.modelseal.format.FormatException;
-import dev.modelseal.format.ModelFile;
+import dev.modelseal.digest.TensorDigest;
+import dev.modelseal.digest.TensorDigests;
+import dev.modelseal.format.ParseLimits;
+import dev.modelseal.format.WeightFileOpener;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Objects;
 import java.util.OptionalLong;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
+import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Computes a model's {@link Manifest}: one SHA-256 per file ({@code files}) or per {@code
- * [start,end)} piece ({@code shards}), spread over all cores. Each file is opened once, without
- * following links, read with positional reads into a reusable direct buffer per thread (memory does
- * not grow with model size), and re-checked after hashing so a file changed mid-hash is an error.
+ * [start,end)} piece ({@code shards}), and on request the CTD-1 of every tensor and the CTM-1 of
+ * every weight file and sharded set, with the {@link DigestEngine} (all cores, memory independent
+ * of model size, each file opened once and re-checked after hashing so a file changed mid-hash is
+ * an error).
  */
 public final class ModelHasher {
   /** OMS default shard size. */
   public static final long DEFAULT_SHARD_SIZE = 1_000_000_000L;
 
-  private static final int BUFFER_SIZE = 1 << 20;
+  /** {@code <prefix>-<i>-of-<n>.<ext>}, the Hugging Face / mlx-lm / llama.cpp shard names. */
+  private static final Pattern SHARD_NAME =
+      Pattern.compile("(.*)-(\\d{1,9})-of-(\\d{1,9})\\.(\\w+)");
 
   private final SerializationMethod method;
   private final long shardSize;
@@ -38,6 +44,8 @@ public final class ModelHasher {
   private final boolean allowSymlinks;
   private final int threads;
   private final HashProgress progress;
+  private final WeightFileOpener weightFiles;
+  private final ParseLimits limits;
 
   private ModelHasher(Builder b) {
     this.method = b.method;
@@ -46,6 +54,8 @@ public final class ModelHasher {
     this.allowSymlinks = b.allowSymlinks;
     this.threads = b.threads;
     this.progress = b.progress;
+    this.weightFiles = b.weightFiles;
+    this.limits = b.limits;
   }
 
   public static Builder builder() {
@@ -57,109 +67,123 @@ public final class ModelHasher {
     return hash(ModelTree.enumerate(model, ignorePaths, allowSymlinks));
   }
 
-  /** Hashes an already enumerated tree. */
+  /** Hashes an already enumerated tree (file or shard digests only). */
   public Manifest hash(ModelTree tree) throws IOException, ModelSealException {
-    List<Piece> pieces = new ArrayList<>();
-    for (ModelEntry e : tree.entries()) {
-      if (method == SerializationMethod.FILES) {
-        pieces.add(new Piece(e, 0, e.size(), e.name()));
-      } else {
-        for (long start = 0; start < e.size(); start += shardSize) {
-          long end = Math.min(e.size(), start + shardSize);
-          pieces.add(new Piece(e, start, end, e.name() + ":" + start + ":" + end));
-        }
-      }
+    return run(tree, false).manifest();
+  }
+
+  /**
+   * Hashes an enumerated tree and, when the builder was given a {@link WeightFileOpener}, every
+   * weight file's tensors, from the same reads of the bytes where the format allows.
+   *
+   * @throws dev.modelseal.format.FormatException a weight file is malformed, a file changed while
+   *     it was hashed, or a sharded set names a tensor twice ({@code ctm1.duplicate-tensor-name})
+   */
+  public ModelDigests digest(ModelTree tree) throws IOException, ModelSealException {
+    return run(tree, weightFiles != null);
+  }
+
+  private ModelDigests run(ModelTree tree, boolean tensors) throws IOException, ModelSealException {
+    List<ModelEntry> entries = tree.entries();
+    List<FileRequest> requests = new ArrayList<>(entries.size());
+    for (ModelEntry e : entries) {
+      requests.add(new FileRequest(e.file(), e.size(), pieces(e.size()), tensors));
     }
     long total = tree.totalBytes();
     AtomicLong done = new AtomicLong();
-    List<ResourceDigest> resources = new ArrayList<>(pieces.size());
-    ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, threads));
-    try {
-      List<Future<ResourceDigest>> futures = new ArrayList<>(pieces.size());
-      for (Piece p : pieces) {
-        futures.add(pool.submit(() -> hashPiece(p, done, total)));
-      }
-      for (Future<ResourceDigest> f : futures) {
-        resources.add(await(f));
-      }
-    } finally {
-      pool.shutdownNow();
+    DigestEngine.Builder engine =
+        DigestEngine.builder()
+            .threads(Math.max(1, threads))
+            .progress(n -> progress.update(done.addAndGet(n), total));
+    if (tensors) {
+      engine.weightFiles(weightFiles, limits);
     }
-    return new Manifest(
-        method,
-        method == SerializationMethod.SHARDS ? OptionalLong.of(shardSize) : OptionalLong.empty(),
-        HashAlgorithm.SHA256,
-        resources,
-        ignorePaths,
-        allowSymlinks);
+    List<FileDigests> results = engine.build().digest(requests);
+
+    List<ResourceDigest> resources = new ArrayList<>();
+    List<WeightFileTensors> weights = new ArrayList<>();
+    for (int i = 0; i < entries.size(); i++) {
+      ModelEntry e = entries.get(i);
+      FileDigests d = results.get(i);
+      List<ByteRange> ranges = requests.get(i).ranges();
+      for (int r = 0; r < ranges.size(); r++) {
+        resources.add(new ResourceDigest(resourceName(e.name(), ranges.get(r)), d.ranges().get(r)));
+      }
+      d.tensors().ifPresent(t -> weights.add(new WeightFileTensors(e.name(), t)));
+    }
+    Manifest manifest =
+        new Manifest(
+            method,
+            method == SerializationMethod.SHARDS
+                ? OptionalLong.of(shardSize)
+                : OptionalLong.empty(),
+            HashAlgorithm.SHA256,
+            resources,
+            ignorePaths,
+            allowSymlinks);
+    return new ModelDigests(manifest, weights, tensorSets(weights));
   }
 
-  private ResourceDigest hashPiece(Piece p, AtomicLong done, long total)
-      throws IOException, FormatException {
-    MessageDigest md = sha256();
-    ByteBuffer buf = BUFFERS.get();
-    try (ModelFile f = ModelFile.open(p.entry().file())) {
-      if (f.size() != p.entry().size()) {
-        throw new FormatException(
-            "file.changed", f.path(), -1, null, "file size changed since the model was enumerated");
-      }
-      long pos = p.start();
-      while (pos < p.end()) {
-        buf.clear();
-        buf.limit((int) Math.min(buf.capacity(), p.end() - pos));
-        int n = f.channel().read(buf, pos);
-        if (n < 0) {
-          throw new FormatException("file.changed", f.path(), pos, null, "file became shorter");
-        }
-        buf.flip();
-        md.update(buf);
-        pos += n;
-        progress.update(done.addAndGet(n), total);
-      }
-      f.checkUnchanged();
+  /** The ranges digested for a file of {@code size} bytes under this hasher's method. */
+  List<ByteRange> pieces(long size) {
+    if (method == SerializationMethod.FILES) {
+      return List.of(new ByteRange(0, size));
     }
-    return new ResourceDigest(p.name(), Digest.of(HashAlgorithm.SHA256, md.digest()));
+    List<ByteRange> out = new ArrayList<>();
+    for (long start = 0; start < size; ) {
+      long end = size - start > shardSize ? start + shardSize : size;
+      out.add(new ByteRange(start, end));
+      start = end;
+    }
+    return out;
   }
 
-  private static final ThreadLocal<ByteBuffer> BUFFERS =
-      ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(BUFFER_SIZE));
-
-  private static ResourceDigest await(Future<ResourceDigest> f)
-      throws IOException, ModelSealException {
-    try {
-      return f.get();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IOException("interrupted while hashing", e);
-    } catch (ExecutionException e) {
-      Throwable c = e.getCause();
-      if (c instanceof ModelSealException m) {
-        throw m;
-      }
-      if (c instanceof IOException io) {
-        throw io;
-      }
-      if (c instanceof UncheckedIOException u) {
-        throw u.getCause();
-      }
-      if (c instanceof RuntimeException r) {
-        throw r;
-      }
-      throw new IllegalStateException(c);
-    }
+  private String resourceName(String file, ByteRange r) {
+    return method == SerializationMethod.FILES ? file : file + ":" + r.start() + ":" + r.end();
   }
 
-  static MessageDigest sha256() {
-    try {
-      return MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is required of every JDK", e);
+  /** CTM-1 per weight file, then per complete sharded set ({@code -00001-of-0000N} names). */
+  static List<TensorSet> tensorSets(List<WeightFileTensors> weights) throws ModelSealException {
+    List<TensorSet> sets = new ArrayList<>();
+    Map<String, TreeMap<Integer, WeightFileTensors>> shardGroups = new LinkedHashMap<>();
+    Map<String, Integer> groupTotals = new LinkedHashMap<>();
+    for (WeightFileTensors w : weights) {
+      sets.add(new TensorSet(w.path(), List.of(w.path()), TensorDigests.ctm1(w.tensors())));
+      Matcher m = SHARD_NAME.matcher(w.path());
+      if (!m.matches()) {
+        continue;
+      }
+      int index = Integer.parseInt(m.group(2));
+      int count = Integer.parseInt(m.group(3));
+      if (count < 2 || index < 1 || index > count) {
+        continue;
+      }
+      String key = m.group(1) + "-*-of-" + m.group(3) + "." + m.group(4);
+      shardGroups.computeIfAbsent(key, k -> new TreeMap<>()).put(index, w);
+      groupTotals.put(key, count);
     }
+    for (Map.Entry<String, TreeMap<Integer, WeightFileTensors>> g : shardGroups.entrySet()) {
+      TreeMap<Integer, WeightFileTensors> members = g.getValue();
+      int count = Objects.requireNonNull(groupTotals.get(g.getKey()));
+      // Only a complete set is one model's tensors; a partial one is reported per file only.
+      if (members.size() != count || members.firstKey() != 1 || members.lastKey() != count) {
+        continue;
+      }
+      List<TensorDigest> all = new ArrayList<>();
+      List<String> files = new ArrayList<>();
+      for (WeightFileTensors w : members.values()) {
+        all.addAll(w.tensors());
+        files.add(w.path());
+      }
+      sets.add(new TensorSet(g.getKey(), files, TensorDigests.ctm1(all)));
+    }
+    return sets;
   }
 
-  private record Piece(ModelEntry entry, long start, long end, String name) {}
-
-  /** Builds a {@link ModelHasher}; defaults: files method, no ignores, no symlinks, all cores. */
+  /**
+   * Builds a {@link ModelHasher}; defaults: files method, no ignores, no symlinks, all cores, no
+   * tensor digests.
+   */
   public static final class Builder {
     private SerializationMethod method = SerializationMethod.FILES;
     private long shardSize = DEFAULT_SHARD_SIZE;
@@ -167,11 +191,13 @@ public final class ModelHasher {
     private boolean allowSymlinks;
     private int threads = Runtime.getRuntime().availableProcessors();
     private HashProgress progress = HashProgress.NONE;
+    private WeightFileOpener weightFiles;
+    private ParseLimits limits = ParseLimits.defaults();
 
     private Builder() {}
 
     public Builder method(SerializationMethod m) {
-      this.method = m;
+      this.method = Objects.requireNonNull(m, "method");
       return this;
     }
 
@@ -201,7 +227,17 @@ public final class ModelHasher {
     }
 
     public Builder progress(HashProgress p) {
-      this.progress = p;
+      this.progress = Objects.requireNonNull(p, "progress");
+      return this;
+    }
+
+    /**
+     * Also computes tensor digests ({@link #digest}), opening weight files with {@code opener}
+     * under {@code limits}.
+     */
+    public Builder tensors(WeightFileOpener opener, ParseLimits limits) {
+      this.weightFiles = Objects.requireNonNull(opener, "opener");
+      this.limits = Objects.requireNonNull(limits, "limits");
       return this;
     }
 

@@ -124,7 +124,9 @@ public final class ModelTree {
             throw new ModelTreeException(
                 "tree.symlink-cycle", rel + ": symbolic link forms a cycle");
           }
-          walk(child, realRoot, rel + "/", ignores, true, visiting, out);
+          // Walk the resolved folder, so the files found are opened by paths inside the root
+          // rather than through a link that could be re-pointed before they are read.
+          walk(target, realRoot, rel + "/", ignores, true, visiting, out);
           visiting.remove(target);
         } else if (ta.isRegularFile()) {
           out.add(new ModelEntry(rel, target, ta.size()));
@@ -196,6 +198,19 @@ public final class ModelTree {
   /** The same tree restricted to the entries {@code keep} accepts (order preserved). */
   public ModelTree retain(java.util.function.Predicate<ModelEntry> keep) {
     return new ModelTree(root, singleFile, entries.stream().filter(keep).toList());
+  }
+
+  /**
+   * Returns this tree, or fails when no file is left after exclusions: such a model cannot be
+   * signed or verified (OMS). Hashing an empty tree is allowed (its root digest is SHA-256 of
+   * nothing, as the reference tool's goldens show).
+   */
+  public ModelTree requireFiles() throws ModelTreeException {
+    if (entries.isEmpty()) {
+      throw new ModelTreeException(
+          "tree.empty", root + ": no files left in the model after exclusions");
+    }
+    return this;
   }
 
   public long totalBytes() {

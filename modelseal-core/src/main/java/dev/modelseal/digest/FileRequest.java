@@ -1,0 +1,31 @@
+package dev.modelseal.digest;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * What to digest in one file.
+ *
+ * @param path the regular file to open (never followed if it is a link)
+ * @param expectedSize the size the file had when it was enumerated; a different size when it is
+ *     opened means it changed
+ * @param ranges the byte ranges to digest with SHA-256 each, in order, non-overlapping, inside
+ *     {@code [0, expectedSize]}: one range {@code [0, size)} for the {@code files} method, the
+ *     shards for the {@code shards} method (none for an empty file)
+ * @param tensors whether to compute CTD-1 for every tensor if the file is a weight file
+ */
+public record FileRequest(Path path, long expectedSize, List<ByteRange> ranges, boolean tensors) {
+  public FileRequest {
+    Objects.requireNonNull(path, "path");
+    ranges = List.copyOf(ranges);
+    long previousEnd = 0;
+    for (ByteRange r : ranges) {
+      if (r.start() < previousEnd || r.end() > expectedSize) {
+        throw new IllegalArgumentException(
+            "ranges must be ordered, disjoint and inside the file: " + ranges);
+      }
+      previousEnd = r.end();
+    }
+  }
+}
