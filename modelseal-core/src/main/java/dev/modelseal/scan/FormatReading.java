@@ -19,10 +19,11 @@ import java.util.Set;
 final class FormatReading {
   /**
    * Reader warnings that mean another loader reads the file differently: MLX takes the npy header
-   * by position, so it loads other data than numpy does.
+   * by position, so it loads other data than numpy does, and stores dimensions as int32.
    */
-  private static final Set<String> DIFFERENTIAL_WARNINGS =
-      Set.of("npy.header-key-order", "npy.header-mlx-positional");
+  static final Set<String> DIFFERENTIAL_WARNINGS =
+      Set.of(
+          "npy.header-key-order", "npy.header-mlx-positional", "safetensors.dimension-above-int32");
 
   private FormatReading() {}
 

@@ -49,8 +49,17 @@ final class TensorValueCheck {
                 e, at(c, loc), ctx, "the tensor data breaks a rule of its format"));
         continue;
       } catch (IOException e) {
-        failures.add(
-            "tensor " + Text.oneLine(t.name()) + " could not be read: " + e.getClass().getName());
+        // The data is in memory or mapped; only a deflated Fortran-order npz member needs a
+        // scratch file, which the system may refuse.
+        String why = e.getClass().getSimpleName() + " " + e.getMessage();
+        ctx.findings()
+            .add(
+                "tensor.unreadable",
+                Severity.HIGH,
+                loc,
+                "",
+                "tensor data could not be read: " + why);
+        failures.add("tensor.unreadable: " + why);
         continue;
       }
       List<Observation> seen = observe(t, counter);
