@@ -9,6 +9,7 @@ import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -42,7 +43,9 @@ final class NpzScanner implements ContentScanner {
 
   /**
    * The strict reader's rules that the lenient walk or the npy scanner reports under another id, so
-   * that one problem is not reported twice.
+   * that one problem is not reported twice. Only equivalents the walk reports as high count (the
+   * file fails, so the finding that says why must be high), and the object array, which does not
+   * fail the file.
    */
   private static final Map<String, Set<String>> REPORTED_AS =
       Map.ofEntries(
@@ -52,14 +55,7 @@ final class NpzScanner implements ContentScanner {
           Map.entry("zip.encrypted", Set.of("zip.encryption-flag")),
           Map.entry("zip.strong-encryption", Set.of("zip.encryption-flag")),
           Map.entry("zip.patched-data", Set.of("zip.encryption-flag")),
-          Map.entry("zip.data-before-first-entry", Set.of("zip.prepended-data")),
-          Map.entry("zip.gap-between-entries", Set.of("zip.unaccounted-bytes")),
-          Map.entry("zip.gap-before-central-directory", Set.of("zip.unaccounted-bytes")),
-          Map.entry("zip.local-crc-mismatch", Set.of("zip.local-size-mismatch")),
-          Map.entry("zip.stored-size-mismatch", Set.of("zip.local-size-mismatch")),
-          Map.entry(
-              "zip.local-flags-mismatch", Set.of("zip.flags-mismatch", "zip.encryption-flag")),
-          Map.entry("zip.local-method-mismatch", Set.of("zip.method-mismatch")),
+          Map.entry("zip.local-flags-mismatch", Set.of("zip.encryption-flag")),
           Map.entry("zip.no-end-record", Set.of("zip.no-central-directory")),
           Map.entry("zip.central-directory-bounds", Set.of("zip.no-central-directory")),
           Map.entry("zip.entry-bounds", Set.of("zip.member-out-of-bounds")),
@@ -158,13 +154,18 @@ final class NpzScanner implements ContentScanner {
             + FormatReading.detail(strict.getMessage()));
   }
 
-  /** Whether the walk already reported {@code strict}'s problem, under its id or another. */
+  /**
+   * Whether the walk already reported {@code strict}'s problem as high, under its id or another (or
+   * reported the object array the strict reader stops at).
+   */
   private static boolean alreadyReported(FormatException strict, Findings out, int mark) {
-    Set<String> ids = new java.util.HashSet<>(REPORTED_AS.getOrDefault(strict.rule(), Set.of()));
+    Set<String> ids = new HashSet<>(REPORTED_AS.getOrDefault(strict.rule(), Set.of()));
     ids.add(strict.rule());
+    boolean objectArray = strict.rule().equals("npy.descr-object");
     List<Finding> found = out.list();
     for (int i = mark; i < found.size(); i++) {
-      if (ids.contains(found.get(i).rule())) {
+      Finding f = found.get(i);
+      if (ids.contains(f.rule()) && (objectArray || f.severity().atLeast(Severity.HIGH))) {
         return true;
       }
     }

@@ -81,12 +81,12 @@
  *       {@code limit.*}) [high, file failed], including the data-level ones met while reading
  *       tensor data ({@code npz.crc-mismatch}, {@code npz.inflate-*}, {@code
  *       safetensors.bool-not-0-or-1}, {@code npy.bool-not-0-or-1}). For npz a strict rule the
- *       lenient walk already reported under another id (e.g. {@code zip.overlapping-entries} as
- *       {@code zip.overlapping-members}) is not repeated; the file still fails. Reader warnings:
- *       {@code npy.header-key-order}, {@code npy.header-mlx-positional}, {@code
- *       safetensors.dimension-above-int32} [low] (MLX reads the file differently); {@code
- *       safetensors.header-leading-whitespace}, {@code npz.member-name-not-npy}, {@code
- *       gguf.padding-not-zero} [info].
+ *       lenient walk already reported as high under another id (e.g. {@code
+ *       zip.overlapping-entries} as {@code zip.overlapping-members}) is not repeated; the file
+ *       still fails. Reader warnings: {@code npy.header-key-order}, {@code
+ *       npy.header-mlx-positional}, {@code safetensors.dimension-above-int32} [low] (MLX reads the
+ *       file differently); {@code safetensors.header-leading-whitespace}, {@code
+ *       npz.member-name-not-npy}, {@code gguf.padding-not-zero} [info].
  *   <li>npy and npz: {@code npy.object-array} [medium] an object array, whose pickle is emulated
  *       (its findings as for any pickle; a malformed one fails the file); {@code
  *       npz.member-not-npy} [high, file failed] a member without the npy magic (numpy returns it as

@@ -127,6 +127,18 @@ class NpzScannerTest {
   }
 
   @Test
+  void scan_localCrcDisagreeingWithDirectory_strictRuleHighBesideTheWalksMedium()
+      throws IOException {
+    byte[] zip = npz(members("w.npy", FLOATS));
+    zip[ZipArchiveTest.loc(zip, "w.npy") + 14] ^= 1; // local header CRC-32, low byte
+    FileReport f = scan(write("l.npz", zip));
+    assertThat(f.status()).isEqualTo(FileStatus.FAILED);
+    assertThat(finding(f, "zip.local-size-mismatch").severity()).isEqualTo(Severity.MEDIUM);
+    // The file fails because the strict reader refuses it: that reason is a high finding.
+    assertThat(finding(f, "zip.local-crc-mismatch").severity()).isEqualTo(Severity.HIGH);
+  }
+
+  @Test
   void scan_crcMismatch_failedWhileStreamingUnderReaderRule() throws IOException {
     byte[] zip = npz(members("w.npy", FLOATS));
     int local = ZipArchiveTest.loc(zip, "w.npy");
