@@ -32,6 +32,9 @@ import picocli.CommandLine.Spec;
       "Scans a model file or folder for smuggled code.",
       "Pickles are emulated, never loaded; zip containers are read as the most permissive loader"
           + " reads them; chat templates, configs that run remote code and code files are checked.",
+      "Weight files (safetensors, npy, npz, GGUF) are validated by their strict readers, npy"
+          + " object arrays' pickles emulated, GGUF chat templates inspected, and tensor values"
+          + " read for NaN/Inf and all-zero tensors (--no-tensor-stats skips that).",
     },
     footer = {
       "",
@@ -71,6 +74,13 @@ final class ScanCommand implements Callable<Integer> {
       description = "Extra allowed pickle globals, one 'module name' pair per line (# comments).")
   Path allowlist;
 
+  @Option(
+      names = "--no-tensor-stats",
+      description =
+          "Do not read tensor data (NaN/Inf counts, all-zero tensors, npz CRC-32 and BOOL checks):"
+              + " headers, metadata, templates and pickles only. Much faster on large models.")
+  boolean noTensorStats;
+
   @Override
   public Integer call() throws IOException, ModelSealException {
     PrintWriter err = spec.commandLine().getErr();
@@ -101,6 +111,7 @@ final class ScanCommand implements Callable<Integer> {
     int[] count = {0};
     ScanReport report =
         ModelScanner.create(ParseLimits.defaults(), policy)
+            .withTensorStats(!noTensorStats)
             .scan(
                 path,
                 file -> {

@@ -131,4 +131,23 @@ class ScanCommandTest {
     assertThat(r.status()).isEqualTo(ExitCode.CANNOT_RUN);
     assertThat(r.err()).contains("[allowlist.syntax]");
   }
+
+  @Test
+  void scan_noTensorStats_tensorValuesNotRead() throws IOException {
+    Path npy = CliRun.fixture("numpy/dtype_f4.npy", dir);
+    Run with = run("scan", npy.toString());
+    assertThat(with.status()).isEqualTo(ExitCode.OK);
+    assertThat(with.out()).contains("tensor.nan").contains("tensor.inf");
+    Run without = run("scan", "--no-tensor-stats", npy.toString());
+    assertThat(without.status()).isEqualTo(ExitCode.OK);
+    assertThat(without.out()).doesNotContain("tensor.").contains("1 scanned");
+  }
+
+  @Test
+  void scan_weightFileItsReaderRefuses_exit1WhateverFailOnSays() throws IOException {
+    Path npy = CliRun.fixture("numpy/unicode_U2.npy", dir);
+    Run r = run("scan", npy.toString(), "--fail-on", "critical");
+    assertThat(r.status()).isEqualTo(ExitCode.CHECK_FAILED);
+    assertThat(r.out()).contains("HIGH     npy.descr-string");
+  }
 }

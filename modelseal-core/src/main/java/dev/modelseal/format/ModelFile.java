@@ -85,6 +85,20 @@ public final class ModelFile implements AutoCloseable {
     }
   }
 
+  /**
+   * Bytes someone else already holds (an archive member being scanned, a file the caller mapped),
+   * seen as a file named {@code name} so that the format readers can validate them. Such a file has
+   * no channel of its own: {@link #channel()} throws, {@link #checkUnchanged()} has nothing to
+   * check (the owner of the bytes checks its file), and {@link #close()} releases nothing.
+   *
+   * @param name the name the readers use in messages and, for a lone npy file, as the tensor name
+   */
+  public static ModelFile ofSegment(Path name, MemorySegment bytes) {
+    Objects.requireNonNull(name, "name");
+    MemorySegment readOnly = Objects.requireNonNull(bytes, "bytes").asReadOnly();
+    return new ModelFile(name, null, null, readOnly, readOnly.byteSize(), null, null);
+  }
+
   private static String kind(BasicFileAttributes a) {
     if (a.isDirectory()) {
       return "directory";
@@ -109,8 +123,15 @@ public final class ModelFile implements AutoCloseable {
     return segment.asReadOnly();
   }
 
-  /** The channel the file was opened through, for positional reads (hashing). */
+  /**
+   * The channel the file was opened through, for positional reads (hashing).
+   *
+   * @throws IllegalStateException for bytes wrapped by {@link #ofSegment}, which have no channel
+   */
   public FileChannel channel() {
+    if (channel == null) {
+      throw new IllegalStateException("in-memory bytes have no channel: " + path);
+    }
     return channel;
   }
 
@@ -119,6 +140,9 @@ public final class ModelFile implements AutoCloseable {
    * changed while ModelSeal read it must not be reported as verified.
    */
   public void checkUnchanged() throws IOException, FormatException {
+    if (channel == null) {
+      return; // bytes held by the caller (ofSegment): the caller checks the file behind them
+    }
     BasicFileAttributes now =
         java.nio.file.Files.readAttributes(
             path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
@@ -138,6 +162,9 @@ public final class ModelFile implements AutoCloseable {
       return;
     }
     closed = true;
+    if (channel == null) {
+      return; // ofSegment: the bytes belong to the caller
+    }
     try {
       arena.close();
     } finally {

@@ -13,7 +13,9 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.EnumSet;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.function.Consumer;
 
@@ -30,22 +32,35 @@ public final class ModelScanner {
   private final ParseLimits limits;
   private final PicklePolicy policy;
   private final List<ContentScanner> scanners;
+  private final boolean tensorStats;
 
-  private ModelScanner(ParseLimits limits, PicklePolicy policy) {
+  private ModelScanner(ParseLimits limits, PicklePolicy policy, boolean tensorStats) {
     this.limits = limits;
     this.policy = policy;
+    this.tensorStats = tensorStats;
     this.scanners = ScanContext.defaultScanners();
   }
 
   /** A scanner with the default limits and allowlist. */
   public static ModelScanner create() {
-    return new ModelScanner(ParseLimits.defaults(), PicklePolicy.defaults());
+    return new ModelScanner(ParseLimits.defaults(), PicklePolicy.defaults(), true);
   }
 
   /** A scanner with the given limits and pickle policy. */
   public static ModelScanner create(ParseLimits limits, PicklePolicy policy) {
     return new ModelScanner(
-        Objects.requireNonNull(limits, "limits"), Objects.requireNonNull(policy, "policy"));
+        Objects.requireNonNull(limits, "limits"), Objects.requireNonNull(policy, "policy"), true);
+  }
+
+  /**
+   * This scanner with tensor statistics on (the default) or off. On, every tensor of a safetensors,
+   * npy, npz or GGUF file is read: NaN and infinite values and all-zero tensors are reported
+   * ({@code tensor.nan}, {@code tensor.inf}, {@code tensor.all-zero}, info) and the formats'
+   * data-level rules (npz CRC-32, BOOL bytes) are checked. Off, only headers, metadata and pickles
+   * are read: much faster on large models, for pure pickle triage.
+   */
+  public ModelScanner withTensorStats(boolean enabled) {
+    return new ModelScanner(limits, policy, enabled);
   }
 
   /**
@@ -67,18 +82,22 @@ public final class ModelScanner {
         Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
     List<FileReport> reports = new ArrayList<>();
     if (attrs.isDirectory()) {
-      walk(path, reports, progress);
+      Map<String, Path> files = new HashMap<>();
+      walk(path, reports, files, progress);
+      reports = ShardIndexScan.run(reports, files, limits);
     } else {
       Path name = path.getFileName();
       String display = name == null ? path.toString() : name.toString();
       progress.accept(display);
       reports.add(scanOne(path, display, attrs));
     }
-    reports.sort(Comparator.comparing(FileReport::path));
-    return new ScanReport(path.toString(), reports);
+    List<FileReport> sorted = new ArrayList<>(reports);
+    sorted.sort(Comparator.comparing(FileReport::path));
+    return new ScanReport(path.toString(), sorted);
   }
 
-  private void walk(Path root, List<FileReport> reports, Consumer<String> progress)
+  private void walk(
+      Path root, List<FileReport> reports, Map<String, Path> files, Consumer<String> progress)
       throws IOException {
     Files.walkFileTree(
         root,
@@ -104,6 +123,7 @@ public final class ModelScanner {
           public FileVisitResult visitFile(Path file, BasicFileAttributes a) {
             String display = relative(root, file);
             progress.accept(display);
+            files.put(display, file);
             reports.add(scanOne(file, display, a));
             return FileVisitResult.CONTINUE;
           }
@@ -149,7 +169,7 @@ public final class ModelScanner {
           display, "special", FileStatus.SKIPPED, "not a regular file", findings.list());
     }
     try (ModelFile mf = ModelFile.open(file)) {
-      ScanContext ctx = new ScanContext(limits, policy, findings, scanners);
+      ScanContext ctx = new ScanContext(limits, policy, findings, scanners, tensorStats);
       Outcome o = ctx.dispatch(new Content(display, mf.segment(), "", 0, ""));
       mf.checkUnchanged();
       return new FileReport(display, o.kind(), o.status(), o.reason(), findings.list());

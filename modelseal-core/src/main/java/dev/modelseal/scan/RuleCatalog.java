@@ -79,7 +79,32 @@ final class RuleCatalog {
           Map.entry("file.unknown-binary", "Binary file of unknown type (not scanned)"),
           Map.entry("file.symlink", "Symbolic link (not followed)"),
           Map.entry("file.special", "Special file (not read)"),
-          Map.entry("scan.format-not-inspected", "Weight format not scanned for embedded code"));
+          Map.entry("scan.format-not-inspected", "Weight format not scanned for embedded code"),
+          Map.entry("npy.object-array", "npy object array (its data is a pickle)"),
+          Map.entry("npz.member-not-npy", "npz member that is not an npy file"),
+          Map.entry("npz.duplicate-key", "Two npz members give numpy the same key"),
+          Map.entry("tensor.nan", "Tensor holds NaN values"),
+          Map.entry("tensor.inf", "Tensor holds infinite values"),
+          Map.entry("tensor.all-zero", "Tensor whose values are all zero"),
+          Map.entry("tensor.unreadable", "Tensor data could not be read (not scanned)"),
+          Map.entry("tensor.findings-truncated", "More tensor value findings than are listed"),
+          Map.entry("metadata.code-like", "Metadata string that looks like code"),
+          Map.entry("metadata.url", "Metadata string holding a URL"),
+          Map.entry("metadata.findings-truncated", "More metadata findings than are listed"),
+          Map.entry(
+              "shards.unindexed-file",
+              "model*.safetensors beside an index that does not name it (loaded by mlx-lm)"),
+          Map.entry("shards.not-checked", "Sharded folder could not be checked against its index"));
+
+  /** Reader rule families: the strict readers' own rule ids, reported as they name them. */
+  private static final Map<String, String> FAMILIES =
+      Map.of(
+          "safetensors.", "safetensors structure rule broken: ",
+          "npy.", "npy structure rule broken: ",
+          "npz.", "npz structure rule broken: ",
+          "gguf.", "GGUF structure rule broken: ",
+          "shards.", "Sharded safetensors folder disagrees with its index: ",
+          "zip.", "Zip structure rule broken: ");
 
   private RuleCatalog() {}
 
@@ -90,6 +115,11 @@ final class RuleCatalog {
     }
     if (rule.startsWith("limit.")) {
       return "Parse limit exceeded: " + rule.substring(6);
+    }
+    for (Map.Entry<String, String> f : FAMILIES.entrySet()) {
+      if (rule.startsWith(f.getKey())) {
+        return f.getValue() + rule.substring(f.getKey().length());
+      }
     }
     return "Scan problem: " + rule;
   }

@@ -12,13 +12,19 @@ final class ScanContext {
   private final PicklePolicy policy;
   private final Findings findings;
   private final List<ContentScanner> scanners;
+  private final boolean tensorStats;
 
   ScanContext(
-      ParseLimits limits, PicklePolicy policy, Findings findings, List<ContentScanner> scanners) {
+      ParseLimits limits,
+      PicklePolicy policy,
+      Findings findings,
+      List<ContentScanner> scanners,
+      boolean tensorStats) {
     this.limits = limits;
     this.policy = policy;
     this.findings = findings;
     this.scanners = scanners;
+    this.tensorStats = tensorStats;
   }
 
   ParseLimits limits() {
@@ -31,6 +37,11 @@ final class ScanContext {
 
   Findings findings() {
     return findings;
+  }
+
+  /** Whether weight files' tensor values are read and counted (see {@link TensorValueCheck}). */
+  boolean tensorStats() {
+    return tensorStats;
   }
 
   /** Hands the content to the first scanner that identifies it. */
@@ -60,8 +71,12 @@ final class ScanContext {
   /** The scanners in dispatch order; the fallback comes last. */
   static List<ContentScanner> defaultScanners() {
     return List.of(
+        new NpzScanner(),
         new ZipContainerScanner(),
-        new WeightFormatScanner(),
+        new NpyScanner(),
+        new SafetensorsScanner(),
+        new GgufScanner(),
+        new Hdf5Scanner(),
         new CodeFileScanner(),
         new JsonFileScanner(),
         new TemplateFileScanner(),

@@ -19,6 +19,12 @@ final class ZipContainerScanner implements ContentScanner {
   /** Inflation per archive stops here: the deflate ratio (~1000:1) must not set the work. */
   static final long MAX_INFLATED_TOTAL = 8L << 30;
 
+  /** Told about each member that was read and scanned (see {@link NpzScanner}). */
+  @FunctionalInterface
+  interface MemberObserver {
+    void scanned(ZipArchive.Member m, Content member, Outcome outcome);
+  }
+
   @Override
   public boolean identifies(Content c) {
     return ZipArchive.looksLikeZip(c.data());
@@ -26,7 +32,7 @@ final class ZipContainerScanner implements ContentScanner {
 
   @Override
   public Outcome scan(Content c, ScanContext ctx) {
-    Outcome archive = scanArchive(c, ctx);
+    Outcome archive = scanArchive(c, ctx, (m, member, o) -> {});
     if (ZipArchive.startsWithLocalHeader(c.data())) {
       return archive;
     }
@@ -50,7 +56,11 @@ final class ZipContainerScanner implements ContentScanner {
     return new Outcome(front.kind() + "+" + archive.kind(), worst, reason);
   }
 
-  private Outcome scanArchive(Content c, ScanContext ctx) {
+  /**
+   * Reads the archive leniently (reporting every inconsistency) and dispatches each member by
+   * content, telling {@code observer} about each.
+   */
+  static Outcome scanArchive(Content c, ScanContext ctx, MemberObserver observer) {
     Findings out = ctx.findings();
     if (c.depth() >= ScanContext.MAX_ARCHIVE_DEPTH) {
       out.add(
@@ -132,6 +142,7 @@ final class ZipContainerScanner implements ContentScanner {
       } else {
         o = ctx.dispatch(member);
       }
+      observer.scanned(m, member, o);
       if (o.status() == FileStatus.FAILED) {
         failures.add(m.name() + ": " + o.reason());
       }

@@ -11,13 +11,26 @@
  * <h2>What is scanned</h2>
  *
  * Content is identified by magic bytes (names only where a format has none), one {@code
- * ContentScanner} per kind: zip archives (PyTorch checkpoints, TorchScript, Keras {@code .keras},
- * npz, any zip; read as the most permissive loader reads them), weight formats by magic (npy,
- * safetensors, GGUF, HDF5: reported as not inspected for code by this component), code files, JSON
- * configs and tokenizer configs, Jinja templates, pickles (by header or pickle name), and
- * everything else, which is tried as a headerless protocol 0/1 pickle before being called text or
- * unknown binary. Pickles are emulated by {@link dev.modelseal.scan.PickleEmulator}, never loaded;
- * imports are graded by {@link dev.modelseal.scan.PicklePolicy} (exact allowlist; critical list).
+ * ContentScanner} per kind: npz archives, other zip archives (PyTorch checkpoints, TorchScript,
+ * Keras {@code .keras}, any zip; read as the most permissive loader reads them), npy, safetensors,
+ * GGUF, HDF5 (reported as not inspected), code files, JSON configs and tokenizer configs, Jinja
+ * templates, pickles (by header or pickle name), and everything else, which is tried as a
+ * headerless protocol 0/1 pickle before being called text or unknown binary. Pickles are emulated
+ * by {@link dev.modelseal.scan.PickleEmulator}, never loaded; imports are graded by {@link
+ * dev.modelseal.scan.PicklePolicy} (exact allowlist; critical list).
+ *
+ * <p>Weight files are validated by the strict format readers of {@code dev.modelseal.format}; a
+ * file a reader refuses fails the scan (never clean, exit 1 whatever {@code --fail-on} says) with a
+ * high finding under the reader's own rule id, the one {@code modelseal inspect} prints. An npy
+ * object array's data is a pickle and is emulated. An npz archive the strict reader refuses is
+ * walked as numpy's {@code zipfile} reads it, every member scanned by content (npy members under
+ * the npy rules; members without the npy magic, which numpy hands out as raw bytes, by content, so
+ * a pickle is still found). GGUF {@code tokenizer.chat_template*} strings are inspected as
+ * templates. Metadata strings are checked for code and URLs. Tensor values of all four formats are
+ * read (unless {@link dev.modelseal.scan.ModelScanner#withTensorStats(boolean)} turns it off) for
+ * NaN/Inf counts and all-zero tensors, which also checks the data-level reader rules (npz CRC-32,
+ * BOOL bytes). After a folder is scanned, each {@code *.safetensors.index.json} is checked against
+ * the shards beside it; those findings go to the index file's report.
  *
  * <h2>Rule ids</h2>
  *
@@ -61,8 +74,45 @@
  *       {@code json.duplicate-key} [high]; {@code json.malformed}, {@code limit.json} [high, file
  *       failed]; {@code code.python-file}, {@code code.script}, {@code code.native-binary} [high].
  *   <li>Files: {@code file.unknown-binary} [low, skipped]; {@code file.symlink} [medium, skipped];
- *       {@code file.special} [low, skipped]; {@code scan.format-not-inspected} [info for
- *       safetensors and HDF5 weights inside .keras, low otherwise].
+ *       {@code file.special} [low, skipped]; {@code scan.format-not-inspected} [HDF5, skipped: info
+ *       for weights inside .keras, low otherwise].
+ *   <li>Weight files: every rule of the strict readers, under its own id ({@code safetensors.*},
+ *       {@code npy.*}, {@code npz.*}, {@code gguf.*}, the strict npz reader's {@code zip.*}, and
+ *       {@code limit.*}) [high, file failed], including the data-level ones met while reading
+ *       tensor data ({@code npz.crc-mismatch}, {@code npz.inflate-*}, {@code
+ *       safetensors.bool-not-0-or-1}, {@code npy.bool-not-0-or-1}). For npz a strict rule the
+ *       lenient walk already reported as high under another id (e.g. {@code
+ *       zip.overlapping-entries} as {@code zip.overlapping-members}) is not repeated; the file
+ *       still fails. Reader warnings: {@code npy.header-key-order}, {@code
+ *       npy.header-mlx-positional}, {@code safetensors.dimension-above-int32} [low] (MLX reads the
+ *       file differently); {@code safetensors.header-leading-whitespace}, {@code
+ *       npz.member-name-not-npy}, {@code gguf.padding-not-zero} [info].
+ *   <li>npy and npz: {@code npy.object-array} [medium] an object array, whose pickle is emulated
+ *       (its findings as for any pickle; a malformed one fails the file); {@code
+ *       npz.member-not-npy} [high, file failed] a member without the npy magic (numpy returns it as
+ *       raw bytes; it is scanned by content); {@code npz.duplicate-key} [high, file failed] two
+ *       members that give numpy one key.
+ *   <li>GGUF: each {@code tokenizer.chat_template} and {@code tokenizer.chat_template.<name>} under
+ *       the template rules above, located by key ({@code template.too-large} fails the file).
+ *   <li>Metadata (safetensors {@code __metadata__}, GGUF scalar strings other than templates and
+ *       {@code tokenizer.huggingface.json}): {@code metadata.code-like} [low]; {@code metadata.url}
+ *       [info] (not for GGUF keys meant for links: {@code *.url}, {@code *.repo_url}, {@code
+ *       *.link}, {@code *.doi}); {@code metadata.findings-truncated} [info].
+ *   <li>Tensor values: {@code tensor.nan}, {@code tensor.inf} (counts), {@code tensor.all-zero}
+ *       [info]; {@code tensor.findings-truncated} [info] after 50 per file; {@code
+ *       tensor.unreadable} [high, file failed] the system refused the scratch file a deflated
+ *       Fortran-order npz member is permuted in.
+ *   <li>Sharded safetensors (on the index file's report): {@code shards.unindexed-file} [high] a
+ *       {@code model*.safetensors} the index does not name (mlx-lm loads it anyway); every other
+ *       {@code shards.*} error [medium] ({@code shards.file-name-not-plain}, {@code
+ *       shards.file-missing}, {@code shards.shard-not-read}, {@code shards.tensor-not-in-index},
+ *       {@code shards.tensor-wrong-file}, {@code shards.indexed-tensor-missing}, {@code
+ *       shards.tensor-in-two-shards}, {@code shards.index-not-object}, {@code
+ *       shards.weight-map-missing}, {@code shards.weight-map-not-string-map}, and {@code
+ *       shards.not-checked} when the folder cannot be read); warnings [info] ({@code
+ *       shards.total-size-missing}, {@code shards.total-size-invalid}, {@code
+ *       shards.total-size-mismatch}, {@code shards.index-metadata-not-object}, {@code
+ *       shards.index-unknown-key}). The index's own JSON problems are the JSON scanner's.
  * </ul>
  *
  * <h2>JSON report</h2>

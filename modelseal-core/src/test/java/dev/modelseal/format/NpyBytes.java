@@ -6,13 +6,13 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 
 /** Builds npy files byte by byte for tests, including malformed ones. */
-final class NpyBytes {
+public final class NpyBytes {
   private NpyBytes() {}
 
   /**
    * numpy's layout: version 1.0, the dict padded with spaces so data starts at a multiple of 64.
    */
-  static byte[] npy(String dict, byte[] data) {
+  public static byte[] npy(String dict, byte[] data) {
     int unpadded = 10 + dict.length() + 1;
     int padding = (64 - unpadded % 64) % 64;
     String header = dict + " ".repeat(padding) + "\n";
@@ -20,7 +20,7 @@ final class NpyBytes {
   }
 
   /** A 2-D or other array header the way numpy writes it. */
-  static byte[] npy(String descr, boolean fortran, String shape, byte[] data) {
+  public static byte[] npy(String descr, boolean fortran, String shape, byte[] data) {
     return npy(
         "{'descr': '"
             + descr
@@ -35,7 +35,7 @@ final class NpyBytes {
   /**
    * Preamble for {@code major.minor} with the right length field, then header and data as given.
    */
-  static byte[] raw(int major, int minor, byte[] header, byte[] data) {
+  public static byte[] raw(int major, int minor, byte[] header, byte[] data) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     out.writeBytes(new byte[] {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y', (byte) major, (byte) minor});
     ByteBuffer len = ByteBuffer.allocate(major == 1 ? 2 : 4).order(ByteOrder.LITTLE_ENDIAN);
@@ -51,11 +51,11 @@ final class NpyBytes {
   }
 
   /** A version 1.0 file with {@code header} (which must end in its own newline, or not). */
-  static byte[] raw(String header, byte[] data) {
+  public static byte[] raw(String header, byte[] data) {
     return raw(1, 0, header.getBytes(StandardCharsets.ISO_8859_1), data);
   }
 
-  static byte[] floats(float... v) {
+  public static byte[] floats(float... v) {
     ByteBuffer b = ByteBuffer.allocate(v.length * 4).order(ByteOrder.LITTLE_ENDIAN);
     for (float f : v) {
       b.putFloat(f);

@@ -169,7 +169,7 @@ class ModelScannerTest {
   }
 
   @Test
-  void scan_weightFormatsByMagic_notInspectedFinding() throws IOException {
+  void scan_weightFormatsByMagic_readByTheirReaders() throws IOException {
     byte[] header = "{\"__metadata__\":{}}".getBytes(StandardCharsets.US_ASCII);
     byte[] st =
         ByteBuffer.allocate(8 + header.length)
@@ -177,24 +177,22 @@ class ModelScannerTest {
             .putLong(header.length)
             .put(header)
             .array();
-    Map<String, Severity> expected = new LinkedHashMap<>();
-    expected.put("m.safetensors", Severity.INFO);
-    expected.put("m.npy", Severity.LOW);
-    expected.put("m.gguf", Severity.LOW);
     write("m.safetensors", st);
     write("m.npy", new byte[] {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0});
     write("m.gguf", new byte[] {'G', 'G', 'U', 'F', 3, 0, 0, 0});
     write("m.h5", new byte[] {(byte) 0x89, 'H', 'D', 'F', '\r', '\n', 0x1a, '\n'});
     ScanReport r = ModelScanner.create().scan(dir);
-    for (FileReport f : r.files()) {
-      assertThat(rules(f)).as(f.path()).containsExactly("scan.format-not-inspected");
-      if (f.path().equals("m.h5")) {
-        assertThat(f.status()).isEqualTo(FileStatus.SKIPPED);
-      } else {
-        assertThat(f.status()).as(f.path()).isEqualTo(FileStatus.SCANNED);
-        assertThat(f.findings().getFirst().severity()).isEqualTo(expected.get(f.path()));
-      }
-    }
+    Map<String, FileReport> byPath = new LinkedHashMap<>();
+    r.files().forEach(f -> byPath.put(f.path(), f));
+    assertThat(byPath.get("m.safetensors").status()).isEqualTo(FileStatus.SCANNED);
+    assertThat(byPath.get("m.safetensors").findings()).isEmpty();
+    assertThat(byPath.get("m.npy").status()).isEqualTo(FileStatus.FAILED);
+    assertThat(rules(byPath.get("m.npy"))).containsExactly("npy.truncated-preamble");
+    assertThat(byPath.get("m.gguf").status()).isEqualTo(FileStatus.FAILED);
+    assertThat(rules(byPath.get("m.gguf"))).containsExactly("gguf.truncated");
+    assertThat(byPath.get("m.h5").status()).isEqualTo(FileStatus.SKIPPED);
+    assertThat(rules(byPath.get("m.h5"))).containsExactly("scan.format-not-inspected");
+    assertThat(r.verdict(Severity.CRITICAL)).isEqualTo(ScanReport.Verdict.FINDINGS);
   }
 
   @Test

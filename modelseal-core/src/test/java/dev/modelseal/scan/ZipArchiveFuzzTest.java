@@ -31,7 +31,7 @@ class ZipArchiveFuzzTest {
     // And the whole container path (dispatch of members, pickles inside) never throws either.
     Findings all = new Findings("fuzz");
     ScanContext ctx =
-        new ScanContext(LIMITS, PicklePolicy.defaults(), all, ScanContext.defaultScanners());
+        new ScanContext(LIMITS, PicklePolicy.defaults(), all, ScanContext.defaultScanners(), true);
     Outcome o = new ZipContainerScanner().scan(new Content("fuzz.zip", seg, "", 0, ""), ctx);
     if (o.status() == FileStatus.FAILED) {
       assertThat(o.reason()).isNotEmpty();
