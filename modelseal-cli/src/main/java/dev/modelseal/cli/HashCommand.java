@@ -115,9 +115,19 @@ final class HashCommand implements Callable<Integer> {
       progress = new ProgressLine(err, "hashing");
       b.progress(progress);
     }
+    ModelHasher hasher = b.build();
+    if (hasher.resourceCount(tree) > ModelHasher.MAX_RESOURCES) {
+      throw new ParameterException(
+          spec.commandLine(),
+          "--shard-size "
+              + shardSize
+              + " cuts the model into more than "
+              + ModelHasher.MAX_RESOURCES
+              + " pieces; use a larger shard size");
+    }
     ModelDigests digests;
     try {
-      digests = b.build().digest(tree);
+      digests = hasher.digest(tree);
     } finally {
       if (progress != null) {
         progress.clear();

@@ -262,4 +262,15 @@ class HashCommandTest {
     Result r = run("hash", model().toString(), "--json");
     assertThat(r.err()).isEmpty();
   }
+
+  @Test
+  void hash_shardSizeCuttingTooManyPieces_exit2() throws Exception {
+    Path f = tmp.resolve("sparse.bin");
+    try (java.io.RandomAccessFile raf = new java.io.RandomAccessFile(f.toFile(), "rw")) {
+      raf.setLength(20_000_000);
+    }
+    Result r = run("hash", f.toString(), "--shard-size", "1");
+    assertThat(r.status()).isEqualTo(ExitCode.CANNOT_RUN);
+    assertThat(r.err()).contains("larger shard size");
+  }
 }

@@ -34,6 +34,12 @@ public final class ModelHasher {
   /** OMS default shard size. */
   public static final long DEFAULT_SHARD_SIZE = 1_000_000_000L;
 
+  /**
+   * Most resources a manifest may have: a shard size far too small for the model would otherwise
+   * exhaust memory (and make a statement no verifier could read) before hashing began.
+   */
+  public static final long MAX_RESOURCES = 10_000_000L;
+
   /** {@code <prefix>-<i>-of-<n>.<ext>}, the Hugging Face / mlx-lm / llama.cpp shard names. */
   private static final Pattern SHARD_NAME =
       Pattern.compile("(.*)-(\\d{1,9})-of-(\\d{1,9})\\.(\\w+)");
@@ -85,6 +91,15 @@ public final class ModelHasher {
 
   private ModelDigests run(ModelTree tree, boolean tensors) throws IOException, ModelSealException {
     List<ModelEntry> entries = tree.entries();
+    long count = resourceCount(tree);
+    if (count > MAX_RESOURCES) {
+      throw new IllegalArgumentException(
+          "shard size "
+              + shardSize
+              + " cuts the model into more than "
+              + MAX_RESOURCES
+              + " pieces");
+    }
     List<FileRequest> requests = new ArrayList<>(entries.size());
     for (ModelEntry e : entries) {
       requests.add(new FileRequest(e.file(), e.size(), pieces(e.size()), tensors));
@@ -122,6 +137,24 @@ public final class ModelHasher {
             ignorePaths,
             allowSymlinks);
     return new ModelDigests(manifest, weights, tensorSets(weights));
+  }
+
+  /**
+   * How many resources hashing {@code tree} makes; counting stops just past {@link #MAX_RESOURCES},
+   * so it never overflows.
+   */
+  public long resourceCount(ModelTree tree) {
+    if (method == SerializationMethod.FILES) {
+      return tree.entries().size();
+    }
+    long n = 0;
+    for (ModelEntry e : tree.entries()) {
+      n += e.size() / shardSize + (e.size() % shardSize == 0 ? 0 : 1);
+      if (n > MAX_RESOURCES) {
+        return n;
+      }
+    }
+    return n;
   }
 
   /** The ranges digested for a file of {@code size} bytes under this hasher's method. */

@@ -155,4 +155,18 @@ class ModelHasherTest {
     assertThat(shards.resources().getFirst().name()).isEqualTo("one.bin:0:100");
     assertThat(files.rootDigest()).isEqualTo(shards.rootDigest());
   }
+
+  @Test
+  void hash_shardSizeCuttingTooManyPieces_rejectedBeforeHashing() throws Exception {
+    Path f = tmp.resolve("sparse.bin");
+    try (java.io.RandomAccessFile raf = new java.io.RandomAccessFile(f.toFile(), "rw")) {
+      raf.setLength(ModelHasher.MAX_RESOURCES + 1);
+    }
+    ModelHasher hasher = ModelHasher.builder().shards(1).build();
+    assertThat(hasher.resourceCount(ModelTree.enumerate(f, List.of(), false)))
+        .isGreaterThan(ModelHasher.MAX_RESOURCES);
+    assertThatThrownBy(() -> hasher.hash(f))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("pieces");
+  }
 }
