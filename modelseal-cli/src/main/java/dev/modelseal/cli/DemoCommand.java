@@ -126,7 +126,8 @@ final class DemoCommand implements Callable<Integer> {
     step(
         "6. An attacker with write access to the model folder changes ONE weight of "
             + ExampleModel.TAMPERED_TENSOR
-            + " (a backdoor needs no more). Verification fails and names the file:");
+            + " (a backdoor needs no more). Verification fails, naming the file and, from the signed tensor"
+            + " attestation (model.sig.tensors), the tensor:");
     ExampleModel.tamper(model);
     run(
         ExitCode.CHECK_FAILED,

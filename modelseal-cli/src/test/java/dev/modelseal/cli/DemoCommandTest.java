@@ -18,6 +18,7 @@ class DemoCommandTest {
     assertThat(r.out()).contains("[safetensors.trailing-bytes]");
     assertThat(r.out()).contains("[oms.model-mismatch] changed: " + ExampleModel.TAMPERED_FILE);
     assertThat(r.out()).contains("changed   " + ExampleModel.TAMPERED_TENSOR);
+    assertThat(r.out()).contains("changed tensor: " + ExampleModel.TAMPERED_TENSOR);
     assertThat(r.out()).contains("CRITICAL pickle.dangerous-import").contains("os.system");
   }
 

@@ -1,8 +1,15 @@
 package dev.modelseal.oms;
 
 import dev.modelseal.ModelSealException;
+import dev.modelseal.format.FormatException;
+import dev.modelseal.format.ModelFile;
+import dev.modelseal.format.ParseLimits;
+import dev.modelseal.format.WeightFile;
+import dev.modelseal.format.WeightFiles;
+import dev.modelseal.format.WeightFormat;
 import dev.modelseal.manifest.HashProgress;
 import dev.modelseal.manifest.Manifest;
+import dev.modelseal.manifest.ModelDigests;
 import dev.modelseal.manifest.ModelHasher;
 import dev.modelseal.manifest.ModelTree;
 import dev.modelseal.manifest.ModelTreeException;
@@ -81,7 +88,10 @@ public final class ModelSigner {
     if (shardSize > 0) {
       hb.shards(shardSize);
     }
-    Manifest hashed = hb.build().hash(tree);
+    // One pass gives the file digests and, for the tensor attestation, every tensor's CTD-1.
+    hb.tensors(ModelSigner::attestable, ParseLimits.defaults());
+    ModelDigests digests = hb.build().digest(tree);
+    Manifest hashed = digests.manifest();
 
     List<ResourceDigest> sorted = new ArrayList<>(hashed.resources());
     sorted.sort(Comparator.comparing(ResourceDigest::name, ModelTree.UTF8_ORDER));
@@ -104,7 +114,44 @@ public final class ModelSigner {
             ? OmsJsonWriter.keyBundle(KeyFiles.keyHint(key.publicKey()), payload, sig)
             : OmsJsonWriter.certificateBundle(chain, payload, sig);
     writeAtomically(signature, bundle);
+    writeTensorAttestation(companionOf(signature), subjectName(model), manifest, digests);
     return new SignedModel(signature, manifest, method());
+  }
+
+  /**
+   * Weight files for the tensor attestation: recognised by magic bytes only, and a file that does
+   * not parse is left out of the attestation rather than refused: OMS signs bytes, whatever they
+   * are.
+   */
+  private static Optional<WeightFile> attestable(ModelFile file, ParseLimits limits) {
+    Optional<WeightFormat> format = WeightFiles.detect(file);
+    if (format.isEmpty()) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(WeightFiles.read(file, format.get(), limits));
+    } catch (FormatException e) {
+      return Optional.empty();
+    }
+  }
+
+  /**
+   * Writes {@code model.sig.tensors} when the model has weight files, and removes a stale one
+   * otherwise so that it can never describe another signature.
+   */
+  private void writeTensorAttestation(
+      Path companion, String subject, Manifest manifest, ModelDigests digests) throws IOException {
+    if (digests.weightFiles().isEmpty()) {
+      Files.deleteIfExists(companion);
+      return;
+    }
+    byte[] payload = TensorAttestation.statement(subject, manifest.rootDigest(), digests);
+    byte[] sig = Ecdsa.sign(key, Dsse.pae(Dsse.IN_TOTO_PAYLOAD_TYPE, payload));
+    byte[] bundle =
+        chain.isEmpty()
+            ? OmsJsonWriter.keyBundle(KeyFiles.keyHint(key.publicKey()), payload, sig)
+            : OmsJsonWriter.certificateBundle(chain, payload, sig);
+    writeAtomically(companion, bundle);
   }
 
   /** The companion file a signature may have: {@code model.sig} gives {@code model.sig.tensors}. */

@@ -17,6 +17,7 @@ import java.security.cert.X509Certificate;
 import java.security.interfaces.ECPublicKey;
 import java.time.Instant;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -96,13 +97,31 @@ public final class ModelVerifier {
     }
     boolean legacyPae = verifySignature(key, b);
     SignedStatement statement = SignedStatement.parse(b.payload(), json);
-    ManifestCheck.Outcome outcome =
-        ManifestCheck.run(
-            model,
-            IgnorePaths.relativeInside(model, bundle),
-            statement.manifest(),
-            policy,
-            progress);
+    ManifestCheck.Outcome outcome;
+    try {
+      outcome =
+          ManifestCheck.run(
+              model,
+              IgnorePaths.relativeInside(model, bundle),
+              statement.manifest(),
+              policy,
+              progress);
+    } catch (VerificationException e) {
+      if (!e.rule().equals(VerificationException.MODEL_MISMATCH)
+          || policy.method() == TrustPolicy.Method.SIGSTORE) {
+        throw e;
+      }
+      // Diagnostic only: name the changed tensors; the verification has failed regardless.
+      List<String> tensorLines =
+          TensorAttestation.explain(
+              model,
+              ModelSigner.companionOf(bundle),
+              key,
+              statement.manifest().rootDigest(),
+              e.differences(),
+              policy.limits());
+      throw tensorLines.isEmpty() ? e : new VerificationException(e.differences(), tensorLines);
+    }
     if (policy.method() == TrustPolicy.Method.SIGSTORE) {
       throw new VerificationException(
           "oms.keyless-trust-not-configured",

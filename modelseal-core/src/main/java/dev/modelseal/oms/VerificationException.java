@@ -21,6 +21,7 @@ public final class VerificationException extends ModelSealException {
   public static final String IO_ERROR = "oms.io-error";
 
   private final List<ModelDifference> differences;
+  private final List<String> tensorLines;
 
   VerificationException(String rule, String message) {
     this(rule, message, null);
@@ -29,15 +30,31 @@ public final class VerificationException extends ModelSealException {
   VerificationException(String rule, String message, Throwable cause) {
     super(rule, "[" + rule + "] " + message, cause);
     this.differences = List.of();
+    this.tensorLines = List.of();
   }
 
   VerificationException(List<ModelDifference> differences) {
+    this(differences, List.of());
+  }
+
+  /**
+   * A model mismatch with extra diagnostic lines (the tensors a signed tensor attestation shows to
+   * have changed); the lines never change the outcome.
+   */
+  VerificationException(List<ModelDifference> differences, List<String> tensorLines) {
     super(
         MODEL_MISMATCH,
-        differences.stream()
-            .map(d -> "[" + MODEL_MISMATCH + "] " + d.describe())
+        java.util.stream.Stream.concat(
+                differences.stream().map(d -> "[" + MODEL_MISMATCH + "] " + d.describe()),
+                tensorLines.stream().map(l -> "[" + MODEL_MISMATCH + "] " + l))
             .collect(Collectors.joining("\n")));
     this.differences = List.copyOf(differences);
+    this.tensorLines = List.copyOf(tensorLines);
+  }
+
+  /** Tensor-level explanations from the tensor attestation, if one was present and valid. */
+  public List<String> tensorLines() {
+    return tensorLines;
   }
 
   /**
