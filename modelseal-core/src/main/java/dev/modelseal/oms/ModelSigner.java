@@ -107,13 +107,7 @@ public final class ModelSigner {
             List.copyOf(recorded),
             allowSymlinks);
 
-    byte[] payload = OmsJsonWriter.statement(subjectName(model), manifest);
-    byte[] sig = Ecdsa.sign(key, Dsse.pae(Dsse.IN_TOTO_PAYLOAD_TYPE, payload));
-    byte[] bundle =
-        chain.isEmpty()
-            ? OmsJsonWriter.keyBundle(KeyFiles.keyHint(key.publicKey()), payload, sig)
-            : OmsJsonWriter.certificateBundle(chain, payload, sig);
-    writeAtomically(signature, bundle);
+    writeAtomically(signature, signedBundle(OmsJsonWriter.statement(subjectName(model), manifest)));
     writeTensorAttestation(companionOf(signature), subjectName(model), manifest, digests);
     return new SignedModel(signature, manifest, method());
   }
@@ -145,13 +139,20 @@ public final class ModelSigner {
       Files.deleteIfExists(companion);
       return;
     }
-    byte[] payload = TensorAttestation.statement(subject, manifest.rootDigest(), digests);
+    writeAtomically(
+        companion,
+        signedBundle(TensorAttestation.statement(subject, manifest.rootDigest(), digests)));
+  }
+
+  /**
+   * A Sigstore bundle: {@code payload} (an in-toto statement) in a DSSE envelope signed with this
+   * signer's key, with its verification material (key hint or certificate chain).
+   */
+  private byte[] signedBundle(byte[] payload) {
     byte[] sig = Ecdsa.sign(key, Dsse.pae(Dsse.IN_TOTO_PAYLOAD_TYPE, payload));
-    byte[] bundle =
-        chain.isEmpty()
-            ? OmsJsonWriter.keyBundle(KeyFiles.keyHint(key.publicKey()), payload, sig)
-            : OmsJsonWriter.certificateBundle(chain, payload, sig);
-    writeAtomically(companion, bundle);
+    return chain.isEmpty()
+        ? OmsJsonWriter.keyBundle(KeyFiles.keyHint(key.publicKey()), payload, sig)
+        : OmsJsonWriter.certificateBundle(chain, payload, sig);
   }
 
   /** The companion file a signature may have: {@code model.sig} gives {@code model.sig.tensors}. */
