@@ -2,14 +2,13 @@ package dev.modelseal.cli;
 
 import dev.modelseal.ModelSealException;
 import dev.modelseal.digest.DigestEngine;
+import dev.modelseal.format.WeightFileOpener;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AccessDeniedException;
-import java.nio.file.NoSuchFileException;
+import java.util.Optional;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ParseResult;
@@ -61,12 +60,40 @@ public final class Main {
 
   /** Runs the command line and returns the exit status; used by tests too. */
   public static int run(String[] args, PrintWriter out, PrintWriter err) {
-    return run(args, out, err, CommandLine.defaultFactory());
+    return run(args, out, err, WeightReaders.installed());
   }
 
-  /** As {@link #run(String[], PrintWriter, PrintWriter)}, with commands made by {@code factory}. */
-  static int run(String[] args, PrintWriter out, PrintWriter err, CommandLine.IFactory factory) {
-    CommandLine cl = commandLine(factory);
+  /**
+   * As {@link #run(String[], PrintWriter, PrintWriter)}, with weight files read by {@code readers}.
+   */
+  static int run(String[] args, PrintWriter out, PrintWriter err, WeightFileOpener readers) {
+    Optional<HashRequest> hash = HashArgs.parse(args);
+    if (hash.isPresent()) {
+      try {
+        return HashRun.run(hash.get(), readers, out, err);
+      } catch (UsageException e) {
+        // Nothing printed yet: picocli reports it below, with the usage help, as it always does.
+      } catch (IOException | ModelSealException | RuntimeException e) {
+        return Failures.report(e, err, hash.get().debug());
+      }
+    }
+    return runWithPicocli(args, out, err, readers);
+  }
+
+  /** Runs the command line through picocli alone, never the start-up path of {@code hash}. */
+  static int runWithPicocli(
+      String[] args, PrintWriter out, PrintWriter err, WeightFileOpener readers) {
+    CommandLine.IFactory defaults = CommandLine.defaultFactory();
+    CommandLine cl =
+        commandLine(
+            new CommandLine.IFactory() {
+              @Override
+              public <K> K create(Class<K> cls) throws Exception {
+                return cls == HashCommand.class
+                    ? cls.cast(new HashCommand(readers))
+                    : defaults.create(cls);
+              }
+            });
     cl.setOut(out);
     cl.setErr(err);
     return cl.execute(args);
@@ -85,35 +112,10 @@ public final class Main {
 
   /** One line per problem on stderr; a stack trace only with {@code --debug}. */
   private static int handleException(Exception ex, CommandLine cmd, ParseResult parseResult) {
-    PrintWriter err = cmd.getErr();
     boolean debug =
         parseResult.subcommands().stream().anyMatch(p -> p.hasMatchedOption("--debug"))
             || parseResult.hasMatchedOption("--debug");
-    Throwable t = ex instanceof UncheckedIOException u ? u.getCause() : ex;
-    int code;
-    String message;
-    if (t instanceof ModelSealException mse) {
-      code = ExitCode.CHECK_FAILED;
-      message = mse.getMessage();
-    } else if (t instanceof NoSuchFileException nsf) {
-      code = ExitCode.CANNOT_RUN;
-      message = nsf.getFile() + ": no such file or directory";
-    } else if (t instanceof AccessDeniedException ade) {
-      code = ExitCode.CANNOT_RUN;
-      message = ade.getFile() + ": permission denied";
-    } else if (t instanceof IOException io) {
-      code = ExitCode.CANNOT_RUN;
-      message = "I/O error: " + io.getMessage();
-    } else {
-      code = ExitCode.CANNOT_RUN;
-      message = "internal error: " + t + " (run with --debug for details)";
-    }
-    err.println("modelseal: " + message);
-    if (debug) {
-      t.printStackTrace(err);
-    }
-    err.flush();
-    return code;
+    return Failures.report(ex, cmd.getErr(), debug);
   }
 
   /** Reports the version from the jar manifest, or "development" when run from classes. */

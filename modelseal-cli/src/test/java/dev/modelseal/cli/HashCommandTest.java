@@ -16,10 +16,8 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 class HashCommandTest {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -32,25 +30,15 @@ class HashCommandTest {
     }
   }
 
-  private static Result run(Optional<WeightFileOpener> readers, String... args) {
+  private static Result run(WeightFileOpener readers, String... args) {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
-    CommandLine.IFactory factory =
-        new CommandLine.IFactory() {
-          @Override
-          public <K> K create(Class<K> cls) throws Exception {
-            if (cls == HashCommand.class) {
-              return cls.cast(new HashCommand(readers));
-            }
-            return CommandLine.defaultFactory().create(cls);
-          }
-        };
-    int status = Main.run(args, new PrintWriter(out), new PrintWriter(err), factory);
+    int status = Main.run(args, new PrintWriter(out), new PrintWriter(err), readers);
     return new Result(status, out.toString(), err.toString());
   }
 
   private static Result run(String... args) {
-    return run(Optional.empty(), args);
+    return run(WeightReaders.installed(), args);
   }
 
   private static String sha256(String s) throws Exception {
@@ -142,14 +130,6 @@ class HashCommandTest {
     assertThat(j.get("files").get(0).get("path").asText()).isEqualTo("model.safetensors");
   }
 
-  @Test
-  void hash_tensorsWithoutReaders_saysNoReaderAndExits2() throws Exception {
-    Result r = run("hash", model().toString(), "--tensors");
-    assertThat(r.status()).isEqualTo(ExitCode.CANNOT_RUN);
-    assertThat(r.err()).contains("no reader available");
-    assertThat(r.out()).isEmpty();
-  }
-
   private Path weightModel() throws Exception {
     Path root = model();
     byte[] a = new byte[24];
@@ -166,12 +146,7 @@ class HashCommandTest {
   @Test
   void hash_tensorsJson_listsTensorSetsAndTensors() throws Exception {
     Result r =
-        run(
-            Optional.of(TestWeightFile.opener()),
-            "hash",
-            weightModel().toString(),
-            "--tensors",
-            "--json");
+        run(TestWeightFile.opener(), "hash", weightModel().toString(), "--tensors", "--json");
     assertThat(r.status()).as(r.err()).isZero();
     JsonNode j = r.json();
     assertThat(j.get("files")).hasSize(4);
@@ -190,8 +165,7 @@ class HashCommandTest {
 
   @Test
   void hash_tensorsText_listsSetsAndTensors() throws Exception {
-    Result r =
-        run(Optional.of(TestWeightFile.opener()), "hash", weightModel().toString(), "--tensors");
+    Result r = run(TestWeightFile.opener(), "hash", weightModel().toString(), "--tensors");
     assertThat(r.status()).isZero();
     assertThat(r.out())
         .contains("tensor sets (CTM-1):")
@@ -202,7 +176,7 @@ class HashCommandTest {
   void hash_malformedWeightFile_exit1WithRule() throws Exception {
     Path root = model();
     Files.writeString(root.resolve("bad.testwf"), "MSTESTWF\nnot|a|line\n\n");
-    Result r = run(Optional.of(TestWeightFile.opener()), "hash", root.toString(), "--tensors");
+    Result r = run(TestWeightFile.opener(), "hash", root.toString(), "--tensors");
     assertThat(r.status()).isEqualTo(ExitCode.CHECK_FAILED);
     assertThat(r.err()).contains("[testwf.bad-line]").doesNotContain("\tat ");
   }
