@@ -73,6 +73,38 @@ class Sha256Test {
   }
 
   @Test
+  void finish_everyLengthAroundThePaddingBoundaries_sameAsMessageDigest() throws Exception {
+    // The libcrypto binding pads the message itself: lengths 55, 56, 63, 64, 119, 120 ... decide
+    // whether the length fits in the last block.
+    byte[] data = new byte[300];
+    new Random(3).nextBytes(data);
+    for (Supplier<Sha256> impl : implementations()) {
+      for (int n = 0; n <= data.length; n++) {
+        MessageDigest md = MessageDigest.getInstance("SHA-256");
+        md.update(data, 0, n);
+        String expected = HEX.formatHex(md.digest());
+        int cut = n / 3;
+        try (Sha256 s = impl.get()) {
+          s.update(MemorySegment.ofArray(data).asSlice(0, cut));
+          s.update(MemorySegment.ofArray(data).asSlice(cut, n - cut));
+          assertThat(HEX.formatHex(s.finish())).as("length %d", n).isEqualTo(expected);
+        }
+      }
+    }
+  }
+
+  @Test
+  void libcrypto_updateOrFinishAfterFinish_throws() {
+    assumeTrue(LibcryptoSha256.available(), "libcrypto absent");
+    try (Sha256 s = LibcryptoSha256.create()) {
+      s.finish();
+      org.assertj.core.api.Assertions.assertThatIllegalStateException()
+          .isThrownBy(() -> s.update(new byte[1]));
+      org.assertj.core.api.Assertions.assertThatIllegalStateException().isThrownBy(s::finish);
+    }
+  }
+
+  @Test
   void libcrypto_whenPresent_isChosenUnlessTheJdkIsAskedFor() {
     assumeTrue(LibcryptoSha256.available(), "libcrypto absent: nothing to choose");
     String wanted = System.getProperty(Sha256.PROPERTY, "auto");
