@@ -3,6 +3,7 @@ package dev.modelseal.digest;
 import java.security.MessageDigest;
 import java.util.Arrays;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -63,9 +64,18 @@ public final class Digest {
     return bytes.clone();
   }
 
-  /** Feeds the raw digest bytes to {@code md} without exposing the array. */
-  public void updateInto(MessageDigest md) {
-    md.update(bytes);
+  /**
+   * SHA-256 over the raw bytes of {@code parts}, concatenated in the given order (the OMS root
+   * digest). Computed by the hashing engine's SHA-256, not {@code MessageDigest}: setting up the
+   * JDK's security providers would add about 15 ms to every {@code hash} run.
+   */
+  public static Digest sha256OfConcatenation(List<Digest> parts) {
+    try (Sha256 sha = Sha256.create()) {
+      for (Digest d : parts) {
+        sha.update(d.bytes);
+      }
+      return new Digest(HashAlgorithm.SHA256, sha.finish());
+    }
   }
 
   public String hex() {

@@ -2,8 +2,6 @@ package dev.modelseal.manifest;
 
 import dev.modelseal.digest.Digest;
 import dev.modelseal.digest.HashAlgorithm;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.List;
 import java.util.Objects;
 import java.util.OptionalLong;
@@ -48,15 +46,6 @@ public record Manifest(
 
   /** SHA-256 over the concatenated raw digests of {@code resources}, in the given order. */
   public static Digest rootDigestOf(List<ResourceDigest> resources) {
-    MessageDigest md;
-    try {
-      md = MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is required of every JDK", e);
-    }
-    for (ResourceDigest r : resources) {
-      r.digest().updateInto(md);
-    }
-    return Digest.of(HashAlgorithm.SHA256, md.digest());
+    return Digest.sha256OfConcatenation(resources.stream().map(ResourceDigest::digest).toList());
   }
 }

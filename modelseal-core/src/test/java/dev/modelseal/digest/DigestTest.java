@@ -47,4 +47,17 @@ class DigestTest {
     assertThat(Digest.of(HashAlgorithm.SHA256, raw))
         .isNotEqualTo(Digest.of(HashAlgorithm.BLAKE3, raw));
   }
+
+  @Test
+  void sha256OfConcatenation_twoDigests_sameAsMessageDigestOverTheirBytes() throws Exception {
+    Digest a = Digest.fromHex(HashAlgorithm.SHA256, "ab".repeat(32));
+    Digest b = Digest.fromHex(HashAlgorithm.SHA256, "0c".repeat(32));
+    java.security.MessageDigest md = java.security.MessageDigest.getInstance("SHA-256");
+    md.update(a.toByteArray());
+    md.update(b.toByteArray());
+    assertThat(Digest.sha256OfConcatenation(java.util.List.of(a, b)))
+        .isEqualTo(Digest.of(HashAlgorithm.SHA256, md.digest()));
+    assertThat(Digest.sha256OfConcatenation(java.util.List.of()).hex())
+        .isEqualTo("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+  }
 }
