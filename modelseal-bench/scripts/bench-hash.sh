@@ -4,16 +4,16 @@
 #   modelseal-bench/scripts/bench-hash.sh [--runs N] [--shard-size N] [--keep]
 #
 # Cases, each on random data in a temporary folder under /tmp (deleted afterwards), warm cache:
+#   0. start-up: hashing one byte, modelseal vs openssl, median of 10.
 #   1. 4 files x 1 GiB: `modelseal hash DIR --json` vs `ls FILES | xargs -P $(nproc) -n1 openssl dgst
-#      -sha256`, alternating, median of N wall times; goal: ratio <= 1.05.
+#      -sha256`, taking turns, median of N wall times; goal: ratio <= 1.05.
 #   2. one 4 GiB file: `modelseal hash FILE --shard-size S` vs one `openssl dgst -sha256 FILE`;
 #      goal: openssl / modelseal >= 1.7 on 2 cores.
-#   3. a 4 GiB safetensors file: CPU (user+sys) of hashing with tensor digests vs files only; goal:
-#      ratio <= 2.1. Uses `modelseal hash --tensors` when the readers are wired, otherwise a bench
-#      harness (HashTensorsBench) running the same hasher with a minimal safetensors opener.
+#   3. a 4 GiB safetensors file: CPU (user+sys) of `modelseal hash --tensors` vs files only; goal:
+#      ratio <= 2.1 (wall times are reported too).
 #   Peak RSS of every modelseal run (GNU time); goal: < 200 MiB.
-# Optionally, MODEL_TRANSPARENCY_SRC=<checkout>/src times the Python reference tool's hashing
-# (sigstore/model-transparency) on cases 1 and 2 as well.
+# Optionally, MODEL_TRANSPARENCY_SRC=<checkout>/src adds the Python reference tool's hashing
+# (sigstore/model-transparency, its own code through a shim) to the turns of cases 1 and 2.
 #
 # Needs openssl, python3, GNU time (/usr/bin/time: `apt-get install time`), and JDK 25 + Maven to
 # build. The machine should be otherwise idle: the script prints the load average it saw.
@@ -64,18 +64,12 @@ warm() { sync; for _ in 1 2; do cat "$@" >/dev/null; done; }
 
 # --- build once, so no run pays for it --------------------------------------------------------
 log "building (if needed)..."
-"$MS" --version >/dev/null
 (cd "$ROOT" && JAVA_HOME="$JDK" mvn -B -q -ntp -DskipTests -Dspotless.skip=true \
-    -pl modelseal-bench -am install >"$WORK/bench-build.log" 2>&1) \
+    -pl modelseal-cli -am package >"$WORK/bench-build.log" 2>&1) \
   || { cat "$WORK/bench-build.log" >&2; exit 2; }
-BENCH_JAR="$(ls "$ROOT"/modelseal-bench/target/modelseal-bench-*.jar | head -n1)"
-# A jar, not the classes folder: class-data archives refuse folders on the class path.
-BENCH_CP="$ROOT/modelseal-cli/target/modelseal.jar:$BENCH_JAR"
-# The harness runs with the launcher's JVM flags (its own class-data archive), so its start-up
-# is like `modelseal`'s; files-only and tensors both go through it, so they compare like for like.
-HARNESS=("$JDK/bin/java" -XX:+UseSerialGC -XX:SharedArchiveFile="$WORK/harness.jsa"
-  -XX:+AutoCreateSharedArchive -Xlog:cds=off -Xlog:cds+dynamic=off
-  --enable-native-access=ALL-UNNAMED -cp "$BENCH_CP" dev.modelseal.bench.HashTensorsBench)
+# After the build, which rewrites the jar: the launcher's start-up cache is made here, not in the
+# first timed run.
+"$MS" --version >/dev/null
 IMPL="$("$MS" hash "$ROOT/pom.xml" --debug 2>&1 >/dev/null | sed -n 's/.*SHA-256 by //p')"
 
 # The reference tool's own hashing code (sha256), without its package __init__ (which imports
@@ -123,16 +117,6 @@ ours = {f["path"]: f["digest"] for f in json.load(open(sys.argv[1]))["files"]}
 theirs = {os.path.basename(l.split()[1].lstrip("*")): l.split()[0] for l in open(sys.argv[2])}
 assert ours == theirs, (ours, theirs)
 PY
-LOAD1="$(cut -d' ' -f1-3 /proc/loadavg)"
-for r in $(seq 1 "$RUNS"); do
-  if [ $((r % 2)) = 1 ]; then
-    measure "c1 modelseal" "$MS" hash "$WORK/four" --json
-    measure "c1 openssl" sh -c "ls $WORK/four/* | xargs -P $NPROC -n1 openssl dgst -sha256"
-  else
-    measure "c1 openssl" sh -c "ls $WORK/four/* | xargs -P $NPROC -n1 openssl dgst -sha256"
-    measure "c1 modelseal" "$MS" hash "$WORK/four" --json
-  fi
-done
 if [ "$HAVE_PY_REF" = 1 ]; then
   "${PYREF[@]}" "$WORK/four" files >"$WORK/pyref.txt"
   python3 - "$WORK/ms.json" "$WORK/pyref.txt" <<'PY'
@@ -141,8 +125,22 @@ ours = {f["path"]: f["digest"] for f in json.load(open(sys.argv[1]))["files"]}
 theirs = dict(l.split() for l in open(sys.argv[2]))
 assert ours == theirs, (ours, theirs)
 PY
-  for r in 1 2 3; do measure "c1 python-ref" "${PYREF[@]}" "$WORK/four" files; done
 fi
+LOAD1="$(cut -d' ' -f1-3 /proc/loadavg)"
+# The contenders take turns (the first of one run goes last in the next), so drift in the
+# machine's speed falls on all of them alike.
+c1() {
+  case "$1" in
+    ms) measure "c1 modelseal" "$MS" hash "$WORK/four" --json ;;
+    os) measure "c1 openssl" sh -c "ls $WORK/four/* | xargs -P $NPROC -n1 openssl dgst -sha256" ;;
+    py) measure "c1 python-ref" "${PYREF[@]}" "$WORK/four" files ;;
+  esac
+}
+C1=(ms os)
+[ "$HAVE_PY_REF" = 1 ] && C1+=(py)
+for r in $(seq 1 "$RUNS"); do
+  for i in $(seq 0 $((${#C1[@]} - 1))); do c1 "${C1[$(((i + r) % ${#C1[@]}))]}"; done
+done
 
 # --- case 2: one 4 GiB file, shards -----------------------------------------------------------
 log "case 2: one 4 GiB file..."
@@ -151,18 +149,16 @@ cat "$WORK"/four/* >"$WORK/one/big.bin"
 rm -rf "$WORK/four"
 warm "$WORK/one/big.bin"
 LOAD2="$(cut -d' ' -f1-3 /proc/loadavg)"
+c2() {
+  case "$1" in
+    ms) measure "c2 modelseal" "$MS" hash "$WORK/one/big.bin" --shard-size "$SHARD" --json ;;
+    os) measure "c2 openssl" openssl dgst -sha256 "$WORK/one/big.bin" ;;
+    py) measure "c2 python-ref" "${PYREF[@]}" "$WORK/one/big.bin" shards "$SHARD" ;;
+  esac
+}
 for r in $(seq 1 "$RUNS"); do
-  if [ $((r % 2)) = 1 ]; then
-    measure "c2 modelseal" "$MS" hash "$WORK/one/big.bin" --shard-size "$SHARD" --json
-    measure "c2 openssl" openssl dgst -sha256 "$WORK/one/big.bin"
-  else
-    measure "c2 openssl" openssl dgst -sha256 "$WORK/one/big.bin"
-    measure "c2 modelseal" "$MS" hash "$WORK/one/big.bin" --shard-size "$SHARD" --json
-  fi
+  for i in $(seq 0 $((${#C1[@]} - 1))); do c2 "${C1[$(((i + r) % ${#C1[@]}))]}"; done
 done
-if [ "$HAVE_PY_REF" = 1 ]; then
-  for r in 1 2 3; do measure "c2 python-ref" "${PYREF[@]}" "$WORK/one/big.bin" shards "$SHARD"; done
-fi
 
 # --- case 3: 4 GiB safetensors, tensors vs files ----------------------------------------------
 log "case 3: a 4 GiB safetensors file..."
@@ -182,16 +178,9 @@ PY
 cat "$WORK/header.bin" "$WORK/one/big.bin" >"$WORK/model.safetensors"
 rm -f "$WORK/one/big.bin"
 warm "$WORK/model.safetensors"
-if "$MS" hash "$WORK/header.bin" --tensors >/dev/null 2>&1; then
-  TENSORS_VIA="modelseal hash --tensors"
-  FILES_CMD=("$MS" hash "$WORK/model.safetensors" --json)
-  TENSORS_CMD=("$MS" hash "$WORK/model.safetensors" --tensors --json)
-else
-  TENSORS_VIA="HashTensorsBench (readers not wired into the CLI yet)"
-  FILES_CMD=("${HARNESS[@]}" "$WORK/model.safetensors")
-  TENSORS_CMD=("${HARNESS[@]}" "$WORK/model.safetensors" --tensors)
-  "${FILES_CMD[@]}" >/dev/null # creates the harness's class-data archive
-fi
+TENSORS_VIA="modelseal hash --tensors"
+FILES_CMD=("$MS" hash "$WORK/model.safetensors" --json)
+TENSORS_CMD=("$MS" hash "$WORK/model.safetensors" --tensors --json)
 LOAD3="$(cut -d' ' -f1-3 /proc/loadavg)"
 for r in $(seq 1 "$RUNS"); do
   if [ $((r % 2)) = 1 ]; then
@@ -202,7 +191,6 @@ for r in $(seq 1 "$RUNS"); do
     measure "c3 files-only" "${FILES_CMD[@]}"
   fi
 done
-measure "c3 modelseal-cli files" "$MS" hash "$WORK/model.safetensors" --json
 
 # --- report -----------------------------------------------------------------------------------
 python3 - "$RESULTS" "$NPROC" "$IMPL" "$SHARD" "$TENSORS_VIA" "$LOAD1" "$LOAD2" "$LOAD3" \
@@ -238,5 +226,9 @@ print(f"case 3  4GiB safetensors via {via}: tensors/files CPU = {r3:.2f}  (goal 
 ms = [l for l in by if ("modelseal" in l or l.startswith("c3")) and not l.startswith("c0")]
 print(f"peak RSS of modelseal runs: {max(peak(l) for l in ms):.0f} MiB  (goal < 200)")
 if "c1 python-ref" in by:
-    print(f"python reference: case 1 {med('c1 python-ref',0):.2f}s, case 2 {med('c2 python-ref',0):.2f}s wall")
+    p1 = med("c1 python-ref", 0)
+    print(f"python reference, case 1: {p1:.2f}s wall = {p1 / med('c1 openssl', 0):.3f} of openssl;"
+          f" modelseal/python = {med('c1 modelseal', 0) / p1:.3f}")
+    p2 = med("c2 python-ref", 0)
+    print(f"python reference, case 2: {p2:.2f}s wall; python/modelseal = {p2 / med('c2 modelseal', 0):.2f}")
 PY

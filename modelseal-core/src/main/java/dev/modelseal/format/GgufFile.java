@@ -189,8 +189,9 @@ public final class GgufFile implements WeightFile {
     MemorySegment bytes = storedBytes(tensor);
     long n = bytes.byteSize();
     for (long pos = 0; pos < n; pos += CHUNK_BYTES) {
-      long len = Math.min(CHUNK_BYTES, n - pos);
-      sink.accept(bytes.asSlice(pos, len).asByteBuffer().order(ByteOrder.LITTLE_ENDIAN));
+      MemorySegment chunk = bytes.asSlice(pos, Math.min(CHUNK_BYTES, n - pos));
+      sink.accept(chunk.asByteBuffer().order(ByteOrder.LITTLE_ENDIAN));
+      MappedPages.release(chunk);
     }
   }
 

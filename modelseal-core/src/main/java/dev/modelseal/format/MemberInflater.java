@@ -24,6 +24,7 @@ final class MemberInflater implements AutoCloseable {
   private final Inflater inflater = new Inflater(true);
   private final CRC32 crc = new CRC32();
   private long fed;
+  private MemorySegment input; // the chunk last handed to the inflater
   private long produced;
 
   /**
@@ -143,8 +144,12 @@ final class MemberInflater implements AutoCloseable {
               + declared
               + " bytes");
     }
+    if (input != null) {
+      MappedPages.release(input); // wholly consumed: needsInput() said so
+    }
     long n = Math.min(INPUT_CHUNK, compressed.byteSize() - fed);
-    inflater.setInput(compressed.asSlice(fed, n).asByteBuffer());
+    input = compressed.asSlice(fed, n);
+    inflater.setInput(input.asByteBuffer());
     fed += n;
   }
 
@@ -155,5 +160,8 @@ final class MemberInflater implements AutoCloseable {
   @Override
   public void close() {
     inflater.end();
+    if (input != null) {
+      MappedPages.release(input);
+    }
   }
 }

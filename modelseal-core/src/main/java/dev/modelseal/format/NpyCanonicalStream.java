@@ -26,8 +26,11 @@ final class NpyCanonicalStream {
   /** Buffer for byte-swapping. A multiple of every scalar size, so scalars never straddle it. */
   private static final int SWAP_BUFFER = 1 << 16;
 
-  /** Output band for Fortran-to-C permutation. */
-  static final int DEFAULT_BAND_BYTES = 1 << 20;
+  /**
+   * Output band for Fortran-to-C permutation: each band sweeps the whole stored array, so a larger
+   * band means fewer sweeps (512 MiB F32 array: 3.4 s with 1 MiB bands, 2.6 s with 8 MiB).
+   */
+  static final int DEFAULT_BAND_BYTES = 8 << 20;
 
   private static final VarHandle SHORTS =
       MethodHandles.byteArrayViewVarHandle(short[].class, ByteOrder.nativeOrder());
@@ -75,7 +78,12 @@ final class NpyCanonicalStream {
     if (array.permutes()) {
       new FortranPermutation(data, array.shape().toArray(), array.itemBytes(), band, out).run();
     } else {
-      out.write(data);
+      long size = data.byteSize();
+      for (long off = 0; off < size; off += MappedPages.RELEASE_BYTES) {
+        MemorySegment part = data.asSlice(off, Math.min(MappedPages.RELEASE_BYTES, size - off));
+        out.write(part);
+        MappedPages.release(part);
+      }
     }
     out.finish();
   }
@@ -255,6 +263,14 @@ final class NpyCanonicalStream {
           }
         }
         out.write(bandSegment.asSlice(0, rows * rowBytes));
+        // The band gathered elements from across the stored array: hand those pages back, or a
+        // large Fortran array would end up wholly resident.
+        long first = base + start * stride[a];
+        long last = first + (rows - 1) * stride[a];
+        for (int j = a + 1; j < k; j++) {
+          last += (dims[j] - 1) * stride[j];
+        }
+        MappedPages.release(data.asSlice(first * item, (last - first + 1) * item));
       }
     }
 

@@ -128,7 +128,9 @@ public final class NpzFile implements WeightFile {
     MemorySegment whole = source.segment().asSlice(zip.dataOffset(), zip.compressedSize());
     CRC32 crc = new CRC32();
     for (long off = 0; off < whole.byteSize(); off += CRC_CHUNK) {
-      crc.update(whole.asSlice(off, Math.min(CRC_CHUNK, whole.byteSize() - off)).asByteBuffer());
+      MemorySegment chunk = whole.asSlice(off, Math.min(CRC_CHUNK, whole.byteSize() - off));
+      crc.update(chunk.asByteBuffer());
+      MappedPages.release(chunk);
     }
     if (crc.getValue() != zip.crc32()) {
       throw new FormatException(

@@ -131,6 +131,7 @@ public final class SafetensorsFile implements WeightFile {
         checkBool(chunk, tensor, tensor.offset() + pos);
       }
       sink.accept(chunk.asByteBuffer().order(ByteOrder.LITTLE_ENDIAN));
+      MappedPages.release(chunk);
     }
   }
 
