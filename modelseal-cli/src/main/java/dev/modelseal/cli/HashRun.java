@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.StreamWriteFeature;
 import dev.modelseal.ModelSealException;
+import dev.modelseal.OneLine;
 import dev.modelseal.digest.DigestEngine;
 import dev.modelseal.digest.TensorDigest;
 import dev.modelseal.format.ParseLimits;
@@ -211,16 +212,6 @@ final class HashRun {
 
   /** Names come from files and folders: keep each on one printable line. */
   static String printable(String s) {
-    StringBuilder sb = new StringBuilder(s.length());
-    s.codePoints()
-        .forEach(
-            c -> {
-              if (c < 0x20 || c == 0x7f || (c >= 0x80 && c < 0xa0)) {
-                sb.append(String.format(java.util.Locale.ROOT, "\\x%02x", c));
-              } else {
-                sb.appendCodePoint(c);
-              }
-            });
-    return sb.toString();
+    return OneLine.of(s);
   }
 }

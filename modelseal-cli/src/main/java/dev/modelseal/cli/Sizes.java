@@ -1,5 +1,6 @@
 package dev.modelseal.cli;
 
+import dev.modelseal.OneLine;
 import java.util.Locale;
 
 /** Human-readable sizes and clipped strings for terminal output. */
@@ -24,18 +25,6 @@ final class Sizes {
    * Shortens {@code s} to {@code max} characters and escapes control characters (hostile names).
    */
   static String clip(String s, int max) {
-    StringBuilder sb = new StringBuilder();
-    for (int i = 0; i < s.length() && sb.length() < max; i++) {
-      char c = s.charAt(i);
-      if (c < 0x20 || c == 0x7f) {
-        sb.append(String.format(Locale.ROOT, "\\x%02x", (int) c));
-      } else {
-        sb.append(c);
-      }
-    }
-    if (sb.length() >= max && s.length() > max) {
-      sb.append("...");
-    }
-    return sb.toString();
+    return OneLine.of(s, max);
   }
 }

@@ -1,6 +1,7 @@
 package dev.modelseal.format;
 
 import dev.modelseal.ModelSealException;
+import dev.modelseal.OneLine;
 import java.nio.file.Path;
 import java.util.Optional;
 
@@ -69,18 +70,6 @@ public class FormatException extends ModelSealException {
 
   /** Names come from hostile files: keep the message one printable line. */
   static String sanitize(String s) {
-    StringBuilder sb = new StringBuilder(Math.min(s.length(), 200));
-    for (int i = 0; i < s.length() && sb.length() < 200; i++) {
-      char c = s.charAt(i);
-      if (c < 0x20 || c == 0x7f) {
-        sb.append(String.format(java.util.Locale.ROOT, "\\x%02x", (int) c));
-      } else {
-        sb.append(c);
-      }
-    }
-    if (s.length() > 200) {
-      sb.append("...");
-    }
-    return sb.toString();
+    return OneLine.of(s, 200);
   }
 }

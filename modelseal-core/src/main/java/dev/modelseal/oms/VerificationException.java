@@ -1,6 +1,7 @@
 package dev.modelseal.oms;
 
 import dev.modelseal.ModelSealException;
+import dev.modelseal.OneLine;
 import java.util.List;
 import java.util.stream.Collectors;
 
@@ -62,20 +63,7 @@ public final class VerificationException extends ModelSealException {
    * message stays one printable line per problem, and cap the length.
    */
   static String printable(String s) {
-    StringBuilder sb = new StringBuilder(Math.min(s.length(), 300));
-    for (int i = 0; i < s.length(); i++) {
-      if (sb.length() >= 300) {
-        sb.append("...");
-        break;
-      }
-      char c = s.charAt(i);
-      if (c < 0x20 || c == 0x7f || c == 0x2028 || c == 0x2029 || c == 0x85) {
-        sb.append(String.format(java.util.Locale.ROOT, "\\u%04x", (int) c));
-      } else {
-        sb.append(c);
-      }
-    }
-    return sb.toString();
+    return OneLine.of(s, 300);
   }
 
   /** Every difference between model and manifest; empty unless the rule is model-mismatch. */
