@@ -120,11 +120,24 @@ class TensorAttestationFuzzTest {
     WEIGHT_PATCH
   }
 
-  /** Arbitrary bytes as the (signature-checked) attestation statement. */
+  /**
+   * Arbitrary bytes as the (signature-checked) attestation statement, parsed by the long-lived
+   * parser and by a fresh one: both must give the same result, so nothing a parser saw before can
+   * change how it reads a document.
+   */
   @FuzzTest(maxDuration = "5m")
   void statement(byte[] data) {
+    Object warm = outcome(JSON, data);
+    Object fresh = outcome(new StrictJson(LIMITS), data);
+    if (!warm.equals(fresh)) {
+      throw new AssertionError("parse depends on parser state: " + warm + " vs " + fresh);
+    }
+  }
+
+  /** The expectations, or the rule that rejected the statement. */
+  private static Object outcome(StrictJson json, byte[] data) {
     try {
-      TensorAttestation.Expectations x = TensorAttestation.parse(data, ROOT, JSON);
+      TensorAttestation.Expectations x = TensorAttestation.parse(data, ROOT, json);
       for (Map<String, String> tensors : x.files().values()) {
         for (String ctd1 : tensors.values()) {
           if (!ctd1.matches("[0-9a-f]{64}")) {
@@ -132,12 +145,14 @@ class TensorAttestationFuzzTest {
           }
         }
       }
+      return x;
     } catch (VerificationException e) {
       checkRule(e);
       if (!e.rule().equals(TensorAttestation.MALFORMED)
           && !e.rule().equals(TensorAttestation.FOREIGN)) {
         throw new AssertionError("statement rejected under a foreign rule: " + e.getMessage(), e);
       }
+      return e.rule();
     }
   }
 
