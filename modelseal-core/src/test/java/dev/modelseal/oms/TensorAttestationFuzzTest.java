@@ -241,29 +241,37 @@ class TensorAttestationFuzzTest {
       return false;
     }
     List<String> names = attested.keySet().stream().map(VerificationException::printable).toList();
+    java.util.regex.Pattern tally =
+        java.util.regex.Pattern.compile(
+            java.util.regex.Pattern.quote(WEIGHTS) + ": (\\d+) of (\\d+) signed tensors intact");
     for (String l : lines) {
-      String tensor = tensorOf(l);
+      java.util.regex.Matcher m = tally.matcher(l);
       if (l.startsWith("changed tensor: ") || l.startsWith("removed tensor: ")) {
-        assertThat(names).as("tensor named in: " + l).contains(tensor);
+        assertThat(names).as("tensor named in: " + l).contains(tensorOf(l));
       } else if (l.startsWith("added tensor: ")) {
         if (mode != Companion.WEIGHT_PATCH) {
           // Without a patch, the weight file on disk is one of the variants.
-          assertThat(tensor).as("added tensor in: " + l).isIn("w", "u", "x");
+          assertThat(tensorOf(l)).as("added tensor in: " + l).isIn("w", "u", "x");
         }
-      } else if (!l.startsWith(WEIGHTS + ": ")) {
+      } else if (m.matches()) {
+        assertThat(Integer.parseInt(m.group(2))).as(l).isEqualTo(attested.size());
+        assertThat(Integer.parseInt(m.group(1))).as(l).isLessThanOrEqualTo(attested.size());
+      } else if (!l.startsWith(WEIGHTS + ": no longer a weight file")
+          && !l.startsWith(WEIGHTS + ": cannot be read")) {
         throw new AssertionError("unexpected tensor line: " + l);
-      } else if (l.contains("signed tensors intact")) {
-        assertThat(l).endsWith(" of " + attested.size() + " signed tensors intact");
       }
     }
     return expected.equals(SIGNED_EXPECTATIONS);
   }
 
-  /** The name in {@code changed tensor: NAME in FILE}, or null for another line. */
+  /** NAME in {@code changed tensor: NAME in FILE} (and added, removed). */
   private static String tensorOf(String line) {
-    int colon = line.indexOf("tensor: ");
-    int in = line.lastIndexOf(" in " + WEIGHTS);
-    return colon < 0 || in < colon ? null : line.substring(colon + "tensor: ".length(), in);
+    String rest = line.substring(line.indexOf("tensor: ") + "tensor: ".length());
+    String suffix = " in " + WEIGHTS;
+    if (!rest.endsWith(suffix)) {
+      throw new AssertionError("tensor line not about " + WEIGHTS + ": " + line);
+    }
+    return rest.substring(0, rest.length() - suffix.length());
   }
 
   private static byte[] signedBundle(SigningKey key, byte[] statement) {
