@@ -9,6 +9,7 @@ import dev.modelseal.oms.SignerIdentity.PublicKeySigner;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
+import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -60,7 +61,7 @@ public final class ModelVerifier {
    */
   public VerifiedModel verify(Path model, Path bundle, HashProgress progress)
       throws VerificationException {
-    Bundle b = Bundle.parse(readBundle(bundle), json);
+    Bundle b = Bundle.parse(readBundle(bundle, policy.limits().maxBundleBytes()), json);
     Bundle.Material material = b.material();
     if (!material.method().equals(policy.method().id())) {
       throw new VerificationException(
@@ -134,9 +135,13 @@ public final class ModelVerifier {
         model, outcome.manifest(), signer, legacyPae || statement.legacy(), outcome.fileCount());
   }
 
-  private byte[] readBundle(Path bundle) throws VerificationException {
-    long max = policy.limits().maxBundleBytes();
-    try (InputStream in = Files.newInputStream(bundle)) {
+  /**
+   * Reads a bundle file of at most {@code max} bytes without reading more than that, whatever the
+   * file's size.
+   */
+  static byte[] readBundle(Path bundle, long max, OpenOption... options)
+      throws VerificationException {
+    try (InputStream in = Files.newInputStream(bundle, options)) {
       byte[] bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, max + 1));
       if (bytes.length > max) {
         throw new VerificationException(

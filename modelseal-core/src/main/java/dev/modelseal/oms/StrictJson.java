@@ -11,7 +11,11 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.modelseal.format.ParseLimits;
-import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.Iterator;
 import java.util.Optional;
@@ -48,11 +52,9 @@ final class StrictJson {
   ObjectNode parseObject(byte[] json, String what, String rule) throws VerificationException {
     JsonNode n;
     try {
-      n = mapper.readTree(json);
+      n = mapper.readTree(utf8(json, what, rule));
     } catch (JsonProcessingException e) {
       throw new VerificationException(rule, what + " is not valid JSON: " + oneLine(e), e);
-    } catch (IOException e) {
-      throw new VerificationException(rule, what + " cannot be read: " + oneLine(e), e);
     } catch (NumberFormatException e) {
       // Jackson reports numbers it cannot represent (e.g. a BigDecimal exponent overflow such as
       // 1e2222222222) as a runtime exception; on hostile input that is just malformed JSON.
@@ -65,6 +67,28 @@ final class StrictJson {
       throw new VerificationException(rule, what + " is not a JSON object");
     }
     return o;
+  }
+
+  /**
+   * The document as text, decoded by a decoder that reports every malformed or overlong sequence.
+   * Jackson's own byte parser accepts overlong sequences, and looks names up by their raw bytes in
+   * a symbol table shared by all parses of one factory, so that a key with an invalid byte could be
+   * read as a key another document had used; its text parser has neither problem. A leading
+   * byte-order mark is skipped, as Jackson's byte parser did.
+   */
+  private static String utf8(byte[] json, String what, String rule) throws VerificationException {
+    CharsetDecoder decoder =
+        StandardCharsets.UTF_8
+            .newDecoder()
+            .onMalformedInput(CodingErrorAction.REPORT)
+            .onUnmappableCharacter(CodingErrorAction.REPORT);
+    String text;
+    try {
+      text = decoder.decode(ByteBuffer.wrap(json)).toString();
+    } catch (CharacterCodingException e) {
+      throw new VerificationException(rule, what + " is not valid UTF-8", e);
+    }
+    return text.startsWith("\uFEFF") ? text.substring(1) : text;
   }
 
   private static String oneLine(Exception e) {
