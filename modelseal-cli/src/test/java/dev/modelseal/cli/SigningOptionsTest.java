@@ -495,6 +495,30 @@ class SigningOptionsTest {
   }
 
   @Test
+  void signAndOmsSignModel_certificateAndChainBothMissing_reportTheCertificateFirst() {
+    Path cert = tmp.resolve("none-cert.pem");
+    Path chain = tmp.resolve("none-chain.pem");
+    String expected = "modelseal: " + cert + ": no such file or directory";
+    assertThat(
+            cannotRunOneLine(
+                sign(key, "--certificate", cert.toString(), "--chain", chain.toString())))
+        .isEqualTo(expected);
+    assertThat(
+            cannotRunOneLine(
+                omsSign(
+                    tmp.resolve("b.sig"),
+                    "--method",
+                    "certificate",
+                    "--private-key",
+                    key.toString(),
+                    "--signing-cert",
+                    cert.toString(),
+                    "--cert-chain",
+                    chain.toString())))
+        .isEqualTo(expected);
+  }
+
+  @Test
   void omsVerifyModel_keyMethodWithoutPublicKey_exitsTwo() {
     assertThat(cannotRunOneLine(omsVerify(tmp.resolve("b.sig"), "--method", "key")))
         .isEqualTo("modelseal: --method key needs --public-key");
