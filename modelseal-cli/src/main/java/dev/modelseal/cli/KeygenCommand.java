@@ -1,12 +1,9 @@
 package dev.modelseal.cli;
 
-import dev.modelseal.ModelSealException;
 import dev.modelseal.oms.Curve;
 import dev.modelseal.oms.KeyFiles;
 import dev.modelseal.oms.SigningKey;
-import java.io.IOException;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -62,31 +59,24 @@ final class KeygenCommand implements Callable<Integer> {
     if (c == null) {
       return OmsOutcome.usage(err, "--curve must be p256, p384 or p521, not '" + curve + "'");
     }
-    char[] password = null;
-    try {
-      if (passwordFile != null) {
-        password = KeyFiles.readPassword(passwordFile);
-      }
-      SigningKey key = SigningKey.generate(c);
-      KeyFiles.writeKeyPair(key, privateKey, publicKey, password);
-      out.println(
-          "wrote "
-              + (password != null ? "encrypted " : "")
-              + "private key "
-              + privateKey
-              + " (owner-only) and public key "
-              + publicKey);
-      out.println("curve " + c + ", key hint " + KeyFiles.keyHint(key.publicKey()));
-      out.flush();
-      return ExitCode.OK;
-    } catch (ModelSealException e) {
-      return OmsOutcome.report(err, e, debug.debug);
-    } catch (IOException e) {
-      return OmsOutcome.report(err, e, debug.debug);
-    } finally {
-      if (password != null) {
-        Arrays.fill(password, '\0');
-      }
-    }
+    return OmsOutcome.run(
+        err,
+        debug.debug,
+        () -> {
+          try (PasswordFile password = PasswordFile.read(passwordFile)) {
+            SigningKey key = SigningKey.generate(c);
+            KeyFiles.writeKeyPair(key, privateKey, publicKey, password.password());
+            out.println(
+                "wrote "
+                    + (password.given() ? "encrypted " : "")
+                    + "private key "
+                    + privateKey
+                    + " (owner-only) and public key "
+                    + publicKey);
+            out.println("curve " + c + ", key hint " + KeyFiles.keyHint(key.publicKey()));
+            out.flush();
+            return ExitCode.OK;
+          }
+        });
   }
 }

@@ -1,18 +1,10 @@
 package dev.modelseal.cli;
 
-import dev.modelseal.ModelSealException;
-import dev.modelseal.oms.IgnorePaths;
-import dev.modelseal.oms.KeyFiles;
-import dev.modelseal.oms.ModelSigner;
 import dev.modelseal.oms.ModelVerifier;
-import dev.modelseal.oms.TrustPolicy;
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -22,6 +14,10 @@ import picocli.CommandLine.Spec;
 /**
  * {@code modelseal oms}: the sign-model / verify-model entry point OMS implementations share for
  * cross-testing (OMS.md, "Interop entry point"). Only the exit status matters there.
+ *
+ * <p>The flags are OMS.md's, not {@code sign}'s and {@code verify}'s: the same key, certificate and
+ * ignore options under the names other implementations use, turned into the same {@link
+ * SignerOptions} and {@link TrustOptions}. What differs on purpose is said where it is built.
  */
 @Command(
     name = "oms",
@@ -30,41 +26,13 @@ import picocli.CommandLine.Spec;
 final class OmsCommand {
   private OmsCommand() {}
 
-  /** Converts --ignore-paths (absolute, or model-relative) to model-relative paths. */
-  static List<String> ignores(Path model, List<String> paths, PrintWriter err)
-      throws ModelSealException {
-    List<String> out = new ArrayList<>();
-    for (String p : paths) {
-      if (Path.of(p).isAbsolute()) {
-        Optional<String> rel = IgnorePaths.relativeInside(model, Path.of(p));
-        if (rel.isEmpty()) {
-          // As the reference implementation does: a path outside the model excludes nothing.
-          err.println("modelseal: warning: ignore path " + p + " is outside the model; skipped");
-          continue;
-        }
-        out.add(IgnorePaths.resolve(model, p));
-      } else {
-        out.add(IgnorePaths.resolve(model, p));
-      }
-    }
-    return out;
-  }
-
   @Command(name = "sign-model", description = "Sign a model (key or certificate method).")
   static final class SignModel implements Callable<Integer> {
     @Spec picocli.CommandLine.Model.CommandSpec spec;
 
     @Mixin DebugOption debug;
 
-    @Option(names = "--method", required = true, description = "key, certificate or sigstore.")
-    String method;
-
-    @Option(
-        names = "--model-path",
-        required = true,
-        paramLabel = "DIR",
-        description = "The model folder (or file).")
-    Path modelPath;
+    @Mixin OmsModelOptions oms;
 
     @Option(
         names = "--output-bundle",
@@ -92,17 +60,10 @@ final class OmsCommand {
         description = "Intermediate certificates after the signing certificate.")
     List<Path> certChain = new ArrayList<>();
 
-    @Option(
-        names = "--ignore-paths",
-        arity = "1..*",
-        paramLabel = "ABS",
-        description = "Absolute paths inside the model to leave out.")
-    List<String> ignorePaths = new ArrayList<>();
-
     @Override
     public Integer call() {
       PrintWriter err = spec.commandLine().getErr();
-      switch (method) {
+      switch (oms.method) {
         case "key", "certificate" -> {}
         case "sigstore" -> {
           return OmsOutcome.usage(
@@ -115,27 +76,23 @@ final class OmsCommand {
       if (privateKey == null) {
         return OmsOutcome.usage(err, "--private-key is required");
       }
-      if (method.equals("certificate") && signingCert == null) {
+      if (oms.method.equals("certificate") && signingCert == null) {
         return OmsOutcome.usage(err, "--method certificate needs --signing-cert");
       }
-      try {
-        ModelSigner.Builder b =
-            ModelSigner.builder(KeyFiles.readPrivateKey(privateKey, null))
-                .ignorePaths(ignores(modelPath, ignorePaths, err));
-        if (method.equals("certificate")) {
-          List<X509Certificate> intermediates = new ArrayList<>();
-          for (Path p : certChain) {
-            intermediates.addAll(KeyFiles.readCertificates(p));
-          }
-          b.certificate(KeyFiles.readCertificates(signingCert).get(0), intermediates);
-        }
-        b.build().sign(modelPath, outputBundle);
-        return ExitCode.OK;
-      } catch (ModelSealException e) {
-        return OmsOutcome.report(err, e, debug.debug);
-      } catch (IOException e) {
-        return OmsOutcome.report(err, e, debug.debug);
-      }
+      SignerOptions signer =
+          new SignerOptions(
+              privateKey,
+              null, // no --password-file in the interop command: an encrypted key cannot be used
+              oms.method.equals("certificate") ? signingCert : null,
+              certChain,
+              oms.ignores());
+      return OmsOutcome.run(
+          err,
+          debug.debug,
+          () -> {
+            signer.builder(oms.modelPath, err).build().sign(oms.modelPath, outputBundle);
+            return ExitCode.OK;
+          });
     }
   }
 
@@ -147,15 +104,7 @@ final class OmsCommand {
 
     @Mixin DebugOption debug;
 
-    @Option(names = "--method", required = true, description = "key, certificate or sigstore.")
-    String method;
-
-    @Option(
-        names = "--model-path",
-        required = true,
-        paramLabel = "DIR",
-        description = "The model folder (or file).")
-    Path modelPath;
+    @Mixin OmsModelOptions oms;
 
     @Option(
         names = "--bundle",
@@ -178,13 +127,6 @@ final class OmsCommand {
     List<Path> certChain = new ArrayList<>();
 
     @Option(
-        names = "--ignore-paths",
-        arity = "1..*",
-        paramLabel = "ABS",
-        description = "Absolute paths inside the model to leave out.")
-    List<String> ignorePaths = new ArrayList<>();
-
-    @Option(
         names = "--ignore-unsigned-files",
         description = "Tolerate files the signature does not list.")
     boolean ignoreUnsignedFiles;
@@ -192,43 +134,40 @@ final class OmsCommand {
     @Override
     public Integer call() {
       PrintWriter err = spec.commandLine().getErr();
-      try {
-        TrustPolicy.Builder b;
-        switch (method) {
-          case "key" -> {
-            if (publicKey == null) {
-              return OmsOutcome.usage(err, "--method key needs --public-key");
-            }
-            b = TrustPolicy.publicKey(KeyFiles.readPublicKey(publicKey));
+      TrustOptions.Trust trust;
+      switch (oms.method) {
+        case "key" -> {
+          if (publicKey == null) {
+            return OmsOutcome.usage(err, "--method key needs --public-key");
           }
-          case "certificate" -> {
-            if (certChain.isEmpty()) {
-              return OmsOutcome.usage(err, "--method certificate needs --cert-chain");
-            }
-            List<X509Certificate> anchors = new ArrayList<>();
-            for (Path p : certChain) {
-              anchors.addAll(KeyFiles.readCertificates(p));
-            }
-            b = TrustPolicy.trustAnchors(anchors);
-          }
-          case "sigstore" -> b = TrustPolicy.sigstore();
-          default -> {
-            return OmsOutcome.usage(err, "--method must be key, certificate or sigstore");
-          }
+          trust = new TrustOptions.PublicKeyFile(publicKey);
         }
-        b.ignorePaths(ignores(modelPath, ignorePaths, err));
-        if (ignoreUnsignedFiles) {
-          b.ignoreUnsignedFiles();
+        case "certificate" -> {
+          if (certChain.isEmpty()) {
+            return OmsOutcome.usage(err, "--method certificate needs --cert-chain");
+          }
+          trust = new TrustOptions.TrustAnchorFiles(certChain);
         }
-        new ModelVerifier(b.build()).verify(modelPath, bundle);
-        spec.commandLine().getOut().println("verified " + modelPath);
-        spec.commandLine().getOut().flush();
-        return ExitCode.OK;
-      } catch (ModelSealException e) {
-        return OmsOutcome.report(err, e, debug.debug);
-      } catch (IOException e) {
-        return OmsOutcome.report(err, e, debug.debug);
+        case "sigstore" -> trust = new TrustOptions.Sigstore();
+        default -> {
+          return OmsOutcome.usage(err, "--method must be key, certificate or sigstore");
+        }
       }
+      TrustOptions options =
+          new TrustOptions(
+              trust,
+              oms.ignores(),
+              ignoreUnsignedFiles,
+              false); // no --allow-symlinks in the interop command (OMS.md)
+      return OmsOutcome.run(
+          err,
+          debug.debug,
+          () -> {
+            new ModelVerifier(options.policy(oms.modelPath, err)).verify(oms.modelPath, bundle);
+            spec.commandLine().getOut().println("verified " + oms.modelPath);
+            spec.commandLine().getOut().flush();
+            return ExitCode.OK;
+          });
     }
   }
 }

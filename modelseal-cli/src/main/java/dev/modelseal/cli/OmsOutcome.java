@@ -32,6 +32,25 @@ final class OmsOutcome {
     return ExitCode.CHECK_FAILED;
   }
 
+  /** A command's work: signing, verifying or writing keys, failing on bad input or I/O. */
+  @FunctionalInterface
+  interface Work {
+    int run() throws IOException, ModelSealException;
+  }
+
+  /**
+   * Runs {@code work} and returns its exit status, or reports its failure as {@link #report}s do.
+   */
+  static int run(PrintWriter err, boolean debug, Work work) {
+    try {
+      return work.run();
+    } catch (ModelSealException e) {
+      return report(err, e, debug);
+    } catch (IOException e) {
+      return report(err, e, debug);
+    }
+  }
+
   /** Prints each line of the message as its own problem line. */
   static int report(PrintWriter err, ModelSealException e, boolean debug) {
     for (String line : e.getMessage().split("\n", -1)) {

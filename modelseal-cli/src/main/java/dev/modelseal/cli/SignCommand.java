@@ -1,18 +1,14 @@
 package dev.modelseal.cli;
 
 import dev.modelseal.ModelSealException;
-import dev.modelseal.oms.IgnorePaths;
-import dev.modelseal.oms.KeyFiles;
 import dev.modelseal.oms.ModelSigner;
 import dev.modelseal.oms.SignedModel;
-import dev.modelseal.oms.SigningKey;
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.security.cert.X509Certificate;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -83,66 +79,50 @@ final class SignCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    var err = spec.commandLine().getErr();
+    PrintWriter err = spec.commandLine().getErr();
     if (!chain.isEmpty() && certificate == null) {
       return OmsOutcome.usage(err, "--chain needs --certificate");
     }
     if (shardSize != null && shardSize <= 0) {
       return OmsOutcome.usage(err, "--shard-size must be a positive number of bytes");
     }
-    char[] password = null;
-    try {
-      if (passwordFile != null) {
-        password = KeyFiles.readPassword(passwordFile);
-      }
-      SigningKey key = KeyFiles.readPrivateKey(privateKey, password);
-      Path out = signature != null ? signature : defaultSignature(model);
-      List<String> ignores = new ArrayList<>();
-      for (String p : ignore) {
-        ignores.add(IgnorePaths.resolve(model, p));
-      }
-      ModelSigner.Builder b = ModelSigner.builder(key).ignorePaths(ignores);
-      if (certificate != null) {
-        List<X509Certificate> leaf = KeyFiles.readCertificates(certificate);
-        List<X509Certificate> intermediates = new ArrayList<>();
-        for (Path p : chain) {
-          intermediates.addAll(KeyFiles.readCertificates(p));
-        }
-        b.certificate(leaf.get(0), intermediates);
-      }
-      if (shardSize != null) {
-        b.shardSize(shardSize);
-      }
-      OmsOutcome.Progress progress = OmsOutcome.progress(err, true);
-      SignedModel signed;
-      try {
-        signed = b.progress(progress).build().sign(model, out);
-      } finally {
-        progress.finish();
-      }
-      var o = spec.commandLine().getOut();
-      o.println(
-          "signed "
-              + model
-              + ": "
-              + signed.manifest().resources().size()
-              + " resources, root "
-              + signed.rootDigest()
-              + " ("
-              + signed.method().id()
-              + " method)");
-      o.println("signature " + signed.signature());
-      o.flush();
-      return ExitCode.OK;
-    } catch (ModelSealException e) {
-      return OmsOutcome.report(err, e, debug.debug);
-    } catch (IOException e) {
-      return OmsOutcome.report(err, e, debug.debug);
-    } finally {
-      if (password != null) {
-        Arrays.fill(password, '\0');
-      }
+    SignerOptions signer =
+        new SignerOptions(
+            privateKey,
+            passwordFile,
+            certificate,
+            chain,
+            new IgnoreArguments(ignore, IgnoreArguments.OutsideModel.REJECT));
+    return OmsOutcome.run(err, debug.debug, () -> sign(signer, err));
+  }
+
+  private int sign(SignerOptions signer, PrintWriter err) throws IOException, ModelSealException {
+    ModelSigner.Builder b = signer.builder(model, err);
+    if (shardSize != null) {
+      b.shardSize(shardSize);
     }
+    Path out = signature != null ? signature : defaultSignature(model);
+    OmsOutcome.Progress progress = OmsOutcome.progress(err, true);
+    SignedModel signed;
+    try {
+      signed = b.progress(progress).build().sign(model, out);
+    } finally {
+      progress.finish();
+    }
+    var o = spec.commandLine().getOut();
+    o.println(
+        "signed "
+            + model
+            + ": "
+            + signed.manifest().resources().size()
+            + " resources, root "
+            + signed.rootDigest()
+            + " ("
+            + signed.method().id()
+            + " method)");
+    o.println("signature " + signed.signature());
+    o.flush();
+    return ExitCode.OK;
   }
 
   /** {@code PATH/model.sig} for a folder, {@code PATH.sig} beside a single file. */

@@ -5,8 +5,6 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.modelseal.ModelSealException;
-import dev.modelseal.oms.IgnorePaths;
-import dev.modelseal.oms.KeyFiles;
 import dev.modelseal.oms.ModelDifference;
 import dev.modelseal.oms.ModelVerifier;
 import dev.modelseal.oms.SignerIdentity;
@@ -16,7 +14,6 @@ import dev.modelseal.oms.VerifiedModel;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -105,30 +102,17 @@ final class VerifyCommand implements Callable<Integer> {
           List.of(),
           null);
     }
+    TrustOptions options =
+        new TrustOptions(
+            publicKey != null
+                ? new TrustOptions.PublicKeyFile(publicKey)
+                : new TrustOptions.TrustAnchorFiles(trustAnchors),
+            new IgnoreArguments(ignore, IgnoreArguments.OutsideModel.REJECT),
+            ignoreUnsignedFiles,
+            allowSymlinks);
     TrustPolicy policy;
     try {
-      TrustPolicy.Builder b;
-      if (publicKey != null) {
-        b = TrustPolicy.publicKey(KeyFiles.readPublicKey(publicKey));
-      } else {
-        List<X509Certificate> anchors = new ArrayList<>();
-        for (Path p : trustAnchors) {
-          anchors.addAll(KeyFiles.readCertificates(p));
-        }
-        b = TrustPolicy.trustAnchors(anchors);
-      }
-      List<String> ignores = new ArrayList<>();
-      for (String p : ignore) {
-        ignores.add(IgnorePaths.resolve(model, p));
-      }
-      b.ignorePaths(ignores);
-      if (ignoreUnsignedFiles) {
-        b.ignoreUnsignedFiles();
-      }
-      if (allowSymlinks) {
-        b.allowSymlinks();
-      }
-      policy = b.build();
+      policy = options.policy(model, err);
     } catch (ModelSealException e) {
       return failure(err, e);
     } catch (IOException e) {
