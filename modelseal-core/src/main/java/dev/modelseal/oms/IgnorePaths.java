@@ -38,6 +38,20 @@ public final class IgnorePaths {
   }
 
   /**
+   * The canonical form of a user-given model-relative path, as {@link #canonical} gives it.
+   *
+   * @throws ModelTreeException {@value #BAD_USER_PATH} for a path that is not one
+   */
+  static String requireCanonical(String p) throws ModelTreeException {
+    return canonical(p)
+        .orElseThrow(
+            () ->
+                new ModelTreeException(
+                    BAD_USER_PATH,
+                    "ignore path '" + p + "' must be model-relative, without globs or '..'"));
+  }
+
+  /**
    * Converts a user's ignore argument to a model-relative ignore path: an absolute path must lie
    * inside {@code model}; a relative one is taken relative to the model root.
    *

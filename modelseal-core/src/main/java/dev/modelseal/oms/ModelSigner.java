@@ -231,15 +231,7 @@ public final class ModelSigner {
      */
     public Builder ignorePaths(List<String> paths) throws ModelTreeException {
       for (String p : paths) {
-        ignorePaths.add(
-            IgnorePaths.canonical(p)
-                .orElseThrow(
-                    () ->
-                        new ModelTreeException(
-                            IgnorePaths.BAD_USER_PATH,
-                            "ignore path '"
-                                + p
-                                + "' must be model-relative, without globs or '..'")));
+        ignorePaths.add(IgnorePaths.requireCanonical(p));
       }
       return this;
     }

@@ -157,15 +157,7 @@ public final class TrustPolicy {
      */
     public Builder ignorePaths(List<String> paths) throws ModelTreeException {
       for (String p : paths) {
-        ignorePaths.add(
-            IgnorePaths.canonical(p)
-                .orElseThrow(
-                    () ->
-                        new ModelTreeException(
-                            IgnorePaths.BAD_USER_PATH,
-                            "ignore path '"
-                                + p
-                                + "' must be model-relative, without globs or '..'")));
+        ignorePaths.add(IgnorePaths.requireCanonical(p));
       }
       return this;
     }
