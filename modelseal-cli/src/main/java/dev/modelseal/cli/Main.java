@@ -118,12 +118,11 @@ public final class Main {
     return Failures.report(ex, cmd.getErr(), debug);
   }
 
-  /** Reports the version from the jar manifest, or "development" when run from classes. */
+  /** Reports the version and the commit the tool was built from. */
   static final class Version implements CommandLine.IVersionProvider {
     @Override
     public String[] getVersion() {
-      String v = Main.class.getPackage().getImplementationVersion();
-      return new String[] {"modelseal " + (v == null ? "development build" : v)};
+      return BuildInfo.current().versionLines();
     }
   }
 }
