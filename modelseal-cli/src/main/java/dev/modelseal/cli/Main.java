@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Optional;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -20,23 +21,29 @@ import picocli.CommandLine.ParseResult;
     scope = CommandLine.ScopeType.INHERIT,
     versionProvider = Main.Version.class,
     description = "Keeps machine-learning model weights from being manipulated.",
-    subcommands = {
-      DemoCommand.class,
-      InspectCommand.class,
-      HashCommand.class,
-      KeygenCommand.class,
-      SignCommand.class,
-      VerifyCommand.class,
-      DiffCommand.class,
-      ScanCommand.class,
-      OmsCommand.class,
-      CommandLine.HelpCommand.class
-    },
     footer = {
       "",
       "Exit status: 0 success/clean, 1 check failed, 2 could not run, 3 nothing to check."
     })
 public final class Main {
+  /**
+   * Every subcommand, in the order {@code modelseal --help} lists them. They are registered with
+   * picocli on demand (see {@link #commandLine(CommandLine.IFactory, String[])}), not through the
+   * {@code subcommands} attribute, because building the model of one command costs picocli tens of
+   * milliseconds of reflection at every start.
+   */
+  static final List<Class<?>> SUBCOMMANDS =
+      List.of(
+          DemoCommand.class,
+          InspectCommand.class,
+          HashCommand.class,
+          KeygenCommand.class,
+          SignCommand.class,
+          VerifyCommand.class,
+          DiffCommand.class,
+          ScanCommand.class,
+          OmsCommand.class,
+          CommandLine.HelpCommand.class);
 
   private Main() {}
 
@@ -93,21 +100,49 @@ public final class Main {
                     ? cls.cast(new HashCommand(readers))
                     : defaults.create(cls);
               }
-            });
+            },
+            args);
     cl.setOut(out);
     cl.setErr(err);
     return cl.execute(args);
   }
 
+  /** The whole command line with every subcommand, as help and completion see it. */
   static CommandLine commandLine() {
-    return commandLine(CommandLine.defaultFactory());
+    return commandLine(CommandLine.defaultFactory(), new String[0]);
   }
 
-  static CommandLine commandLine(CommandLine.IFactory factory) {
+  /**
+   * The command line for {@code args}: when they start with the name of a subcommand, only that
+   * subcommand is registered; otherwise (no arguments, an option, {@code help}, an {@code @file} or
+   * a mistyped name, which picocli answers with suggestions) all of them are.
+   */
+  static CommandLine commandLine(CommandLine.IFactory factory, String[] args) {
     CommandLine cl = new CommandLine(new Main(), factory);
+    Class<?> only = soleSubcommand(args);
+    boolean versionOnly = args.length == 1 && (args[0].equals("--version") || args[0].equals("-V"));
+    for (Class<?> c : SUBCOMMANDS) {
+      if (!versionOnly && (only == null || c == only)) {
+        cl.addSubcommand(new CommandLine(c, factory));
+      }
+    }
     // picocli already exits 2 (its USAGE code) on invalid input, as the contract wants.
     cl.setExecutionExceptionHandler(Main::handleException);
     return cl;
+  }
+
+  /** The subcommand that {@code args} start with, or null when they do not name exactly one. */
+  static Class<?> soleSubcommand(String[] args) {
+    if (args.length == 0 || args[0].equals("help")) {
+      return null;
+    }
+    for (Class<?> c : SUBCOMMANDS) {
+      Command command = c.getAnnotation(Command.class);
+      if (command != null && command.name().equals(args[0])) {
+        return c;
+      }
+    }
+    return null;
   }
 
   /** One line per problem on stderr; a stack trace only with {@code --debug}. */
