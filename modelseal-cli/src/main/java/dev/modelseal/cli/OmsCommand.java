@@ -1,5 +1,6 @@
 package dev.modelseal.cli;
 
+import dev.modelseal.oms.IdentityPolicy;
 import dev.modelseal.oms.ModelVerifier;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -131,6 +132,24 @@ final class OmsCommand {
         description = "Tolerate files the signature does not list.")
     boolean ignoreUnsignedFiles;
 
+    @Option(
+        names = {"--trust-config", "--trust_config", "--trusted-root"},
+        paramLabel = "FILE",
+        description = "Sigstore ClientTrustConfig or trusted_root.json (sigstore method).")
+    Path trustConfig;
+
+    @Option(
+        names = "--identity",
+        paramLabel = "SAN",
+        description = "The signer's identity (sigstore method).")
+    String identity;
+
+    @Option(
+        names = {"--identity-provider", "--identity_provider"},
+        paramLabel = "URL",
+        description = "The signer's OIDC issuer (sigstore method).")
+    String identityProvider;
+
     @Override
     public Integer call() {
       PrintWriter err = spec.commandLine().getErr();
@@ -148,7 +167,22 @@ final class OmsCommand {
           }
           trust = new TrustOptions.TrustAnchorFiles(certChain);
         }
-        case "sigstore" -> trust = new TrustOptions.Sigstore();
+        case "sigstore" -> {
+          if (trustConfig == null) {
+            // No default root is baked in and nothing is fetched: the bundle is checked as far
+            // as it can be, then refused (oms.keyless-trust-not-configured).
+            trust = new TrustOptions.Sigstore();
+            break;
+          }
+          String problem =
+              IdentityArguments.problem(true, false, identity, null, identityProvider, null, null);
+          if (problem != null) {
+            return OmsOutcome.usage(err, problem);
+          }
+          trust =
+              new TrustOptions.Sigstore(
+                  trustConfig, IdentityPolicy.of(identity, null, identityProvider));
+        }
         default -> {
           return OmsOutcome.usage(err, "--method must be key, certificate or sigstore");
         }

@@ -1,7 +1,9 @@
 package dev.modelseal.cli;
 
 import dev.modelseal.ModelSealException;
+import dev.modelseal.oms.IdentityPolicy;
 import dev.modelseal.oms.KeyFiles;
+import dev.modelseal.oms.SigstoreTrustRoot;
 import dev.modelseal.oms.TrustPolicy;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -30,22 +32,36 @@ record TrustOptions(
   }
 
   /** The CA certificates to trust (certificate method). */
-  record TrustAnchorFiles(List<Path> files) implements Trust {
+  record TrustAnchorFiles(List<Path> files, IdentityPolicy identity) implements Trust {
     TrustAnchorFiles {
       files = List.copyOf(files);
     }
 
+    TrustAnchorFiles(List<Path> files) {
+      this(files, IdentityPolicy.any());
+    }
+
     @Override
     public TrustPolicy.Builder policy() throws IOException, ModelSealException {
-      return TrustPolicy.trustAnchors(CertificateFiles.readAll(files));
+      return TrustPolicy.trustAnchors(CertificateFiles.readAll(files))
+          .certificateIdentity(identity);
     }
   }
 
-  /** Keyless signing (sigstore method). */
-  record Sigstore() implements Trust {
+  /**
+   * Keyless signing (sigstore method): checked against the trusted root file with the identity
+   * policy; without a root file the bundle is checked as far as it can be and then refused.
+   */
+  record Sigstore(Path trustedRoot, IdentityPolicy identity) implements Trust {
+    Sigstore() {
+      this(null, IdentityPolicy.any());
+    }
+
     @Override
-    public TrustPolicy.Builder policy() {
-      return TrustPolicy.sigstore();
+    public TrustPolicy.Builder policy() throws ModelSealException {
+      return trustedRoot == null
+          ? TrustPolicy.sigstore()
+          : TrustPolicy.sigstore(SigstoreTrustRoot.read(trustedRoot), identity);
     }
   }
 

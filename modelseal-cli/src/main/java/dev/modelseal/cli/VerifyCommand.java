@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.modelseal.ModelSealException;
+import dev.modelseal.oms.IdentityPolicy;
 import dev.modelseal.oms.ModelDifference;
 import dev.modelseal.oms.ModelVerifier;
 import dev.modelseal.oms.SignerIdentity;
@@ -28,15 +29,18 @@ import picocli.CommandLine.Spec;
     name = "verify",
     description = {
       "Verify a model folder or file against an OpenSSF Model Signing (OMS) signature.",
-      "Give the signer's public key (key method) or the CA certificates to trust (certificate"
-          + " method). Every missing, extra or changed file is reported."
+      "Give the signer's public key (key method), the CA certificates to trust (certificate"
+          + " method), or a Sigstore trusted root and the signer's identity (keyless method)."
+          + " Every missing, extra or changed file is reported."
     },
     footer = {
       "",
       "--json prints one object: {\"status\": \"verified\"|\"failed\"|\"error\", \"rule\": null|RULE,",
       "  \"messages\": [LINE...], \"model\", \"signature\", \"method\": \"key\"|\"certificate\"|\"sigstore\",",
       "  \"signer\": null|{\"type\": \"public-key\", \"key_hint\", \"curve\"}|{\"type\": \"certificate\",",
-      "  \"subject\", \"issuer\", \"serial\", \"sha256_fingerprint\", \"not_after\", \"alternative_names\"},",
+      "  \"subject\", \"issuer\", \"serial\", \"sha256_fingerprint\", \"not_after\", \"alternative_names\"}",
+      "  |{\"type\": \"keyless\", \"identity\", \"issuer\", \"signing_time\", \"log_index\", \"log_url\",",
+      "  \"certificate\": {...}},",
       "  \"legacy_format\": BOOL,",
       "  \"files\": N, \"resources\": N, \"root_digest\": \"sha256:HEX\"|null,",
       "  \"differences\": [{\"kind\": \"missing\"|\"extra\"|\"changed\", \"name\", \"expected\", \"actual\"}]}",
@@ -70,6 +74,44 @@ final class VerifyCommand implements Callable<Integer> {
   List<Path> trustAnchors = new ArrayList<>();
 
   @Option(
+      names = {"--trusted-root", "--trust-config"},
+      paramLabel = "FILE",
+      description =
+          "Sigstore trusted_root.json or ClientTrustConfig (keyless method; needs --identity or"
+              + " --identity-regex, and --identity-provider).")
+  Path trustedRoot;
+
+  @Option(
+      names = "--identity",
+      paramLabel = "SAN",
+      description = "Keyless: the signer's identity (certificate SAN), exactly.")
+  String identity;
+
+  @Option(
+      names = "--identity-regex",
+      paramLabel = "RE",
+      description = "Keyless: a pattern the whole signer identity must match.")
+  String identityRegex;
+
+  @Option(
+      names = "--identity-provider",
+      paramLabel = "URL",
+      description = "Keyless: the OIDC issuer Fulcio recorded, exactly.")
+  String identityProvider;
+
+  @Option(
+      names = "--certificate-identity",
+      paramLabel = "NAME",
+      description = "Certificate method: a SAN or the subject DN the leaf must carry, exactly.")
+  String certificateIdentity;
+
+  @Option(
+      names = "--certificate-identity-regex",
+      paramLabel = "RE",
+      description = "Certificate method: a pattern a whole SAN or the subject DN must match.")
+  String certificateIdentityRegex;
+
+  @Option(
       names = "--ignore",
       paramLabel = "P",
       description =
@@ -92,21 +134,34 @@ final class VerifyCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     PrintWriter err = spec.commandLine().getErr();
-    if ((publicKey == null) == trustAnchors.isEmpty()) {
-      return finish(
-          err,
-          ExitCode.CANNOT_RUN,
-          "usage",
-          List.of("give either --public-key or --trust-anchor"),
-          null,
-          List.of(),
-          null);
+    int methods =
+        (publicKey != null ? 1 : 0)
+            + (trustAnchors.isEmpty() ? 0 : 1)
+            + (trustedRoot != null ? 1 : 0);
+    String problem =
+        methods != 1
+            ? "give one of --public-key, --trust-anchor or --trusted-root"
+            : IdentityArguments.problem(
+                trustedRoot != null,
+                !trustAnchors.isEmpty(),
+                identity,
+                identityRegex,
+                identityProvider,
+                certificateIdentity,
+                certificateIdentityRegex);
+    if (problem != null) {
+      return finish(err, ExitCode.CANNOT_RUN, "usage", List.of(problem), null, List.of(), null);
     }
     TrustOptions options =
         new TrustOptions(
             publicKey != null
                 ? new TrustOptions.PublicKeyFile(publicKey)
-                : new TrustOptions.TrustAnchorFiles(trustAnchors),
+                : trustedRoot != null
+                    ? new TrustOptions.Sigstore(
+                        trustedRoot, IdentityPolicy.of(identity, identityRegex, identityProvider))
+                    : new TrustOptions.TrustAnchorFiles(
+                        trustAnchors,
+                        IdentityPolicy.of(certificateIdentity, certificateIdentityRegex, null)),
             new IgnoreArguments(ignore, IgnoreArguments.OutsideModel.REJECT),
             ignoreUnsignedFiles,
             allowSymlinks);
@@ -215,7 +270,11 @@ final class VerifyCommand implements Callable<Integer> {
     messages.forEach(m::add);
     o.put("model", model.toString());
     o.put("signature", signature.toString());
-    o.put("method", method != null ? method : publicKey != null ? "key" : "certificate");
+    o.put(
+        "method",
+        method != null
+            ? method
+            : publicKey != null ? "key" : trustedRoot != null ? "sigstore" : "certificate");
     if (!o.has("differences")) {
       o.putArray("differences");
     }
@@ -232,6 +291,15 @@ final class VerifyCommand implements Callable<Integer> {
         n.put("type", "public-key");
         n.put("key_hint", k.keyHint());
         n.put("curve", k.curve().name());
+      }
+      case SignerIdentity.KeylessSigner k -> {
+        n.put("type", "keyless");
+        n.put("identity", k.identity());
+        n.put("issuer", k.issuer());
+        n.put("signing_time", k.signingTime().toString());
+        n.put("log_index", k.logIndex());
+        n.put("log_url", k.logUrl());
+        n.set("certificate", signerJson(k.certificate()));
       }
       case SignerIdentity.CertificateSigner c -> {
         n.put("type", "certificate");

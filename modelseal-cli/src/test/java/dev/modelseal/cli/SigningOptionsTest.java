@@ -301,7 +301,7 @@ class SigningOptionsTest {
   void verify_bothPublicKeyAndTrustAnchor_exitsTwo() {
     CliRun r = verify(tmp.resolve("s.sig"), "--trust-anchor", pub.toString());
     assertThat(cannotRunOneLine(r))
-        .isEqualTo("modelseal: give either --public-key or --trust-anchor");
+        .isEqualTo("modelseal: give one of --public-key, --trust-anchor or --trusted-root");
   }
 
   // --- ignore paths and symlinks ---------------------------------------------------------------
@@ -627,7 +627,8 @@ class SigningOptionsTest {
             sorted(
                 common
                     + " --signature --public-key --trust-anchor --ignore --ignore-unsigned-files"
-                    + " --allow-symlinks --json"));
+                    + " --allow-symlinks --json --trusted-root|--trust-config --identity --identity-regex"
+                    + " --identity-provider --certificate-identity --certificate-identity-regex"));
     assertThat(String.join(" ", options(oms.get("sign-model")).keySet()))
         .isEqualTo(
             sorted(
@@ -639,7 +640,8 @@ class SigningOptionsTest {
             sorted(
                 common
                     + " --method --model-path --bundle --public-key --cert-chain --ignore-paths"
-                    + " --ignore-unsigned-files"));
+                    + " --ignore-unsigned-files --trust-config|--trust_config|--trusted-root --identity"
+                    + " --identity-provider|--identity_provider"));
     assertThat(options(main.getSubcommands().get("sign")).get("--private-key"))
         .isEqualTo("required K.pem 1 EC private key (PKCS#8 or SEC1 PEM).");
     // Optional in the interop command, so that --method sigstore gets its own message first.

@@ -99,7 +99,17 @@ final class Bundle {
   }
 
   /** {@code certificate} plus {@code tlogEntries}: Sigstore keyless (Fulcio + Rekor). */
-  record KeylessMaterial(X509Certificate leaf, int tlogEntries) implements Material {
+  record KeylessMaterial(X509Certificate leaf, List<JsonNode> tlogEntries) implements Material {
+    KeylessMaterial {
+      // Deep copies: the entries are checked later and must be the bytes parsed here.
+      tlogEntries = tlogEntries.stream().<JsonNode>map(JsonNode::deepCopy).toList();
+    }
+
+    @Override
+    public List<JsonNode> tlogEntries() {
+      return tlogEntries.stream().<JsonNode>map(JsonNode::deepCopy).toList();
+    }
+
     @Override
     public String method() {
       return "sigstore";
@@ -175,10 +185,11 @@ final class Bundle {
           where + " must hold exactly one of publicKey, x509CertificateChain, certificate");
     }
     int tlog = 0;
+    List<JsonNode> tlogEntries = new ArrayList<>();
     if (vm.has("tlogEntries")) {
       ArrayNode entries = array(vm, "tlogEntries", where, MALFORMED);
       for (int i = 0; i < entries.size(); i++) {
-        element(entries, i, where + ".tlogEntries", MALFORMED);
+        tlogEntries.add(element(entries, i, where + ".tlogEntries", MALFORMED));
       }
       tlog = entries.size();
     }
@@ -227,7 +238,7 @@ final class Bundle {
     }
     X509Certificate leaf =
         certificate(object(vm, "certificate", where, MALFORMED), where + ".certificate");
-    return new KeylessMaterial(leaf, tlog);
+    return new KeylessMaterial(leaf, tlogEntries);
   }
 
   /**

@@ -98,7 +98,7 @@ final class ChainValidator {
     }
   }
 
-  private static void checkUsage(X509Certificate leaf) throws VerificationException {
+  static void checkUsage(X509Certificate leaf) throws VerificationException {
     boolean[] ku = leaf.getKeyUsage();
     if (ku != null && (ku.length == 0 || !ku[0])) {
       throw new VerificationException(

@@ -83,17 +83,33 @@ public final class ModelVerifier {
       case ChainMaterial cm -> {
         X509Certificate leaf = cm.certificates().get(0);
         ChainValidator.validate(cm.certificates(), policy.trustAnchors(), Instant.now());
+        List<String> names = new java.util.ArrayList<>(IdentityPolicy.alternativeNames(leaf));
+        names.add(leaf.getSubjectX500Principal().getName());
+        policy.identity().check(leaf, names, "oms.cert");
         key = leafKey(leaf);
         signer = certificateSigner(leaf);
       }
       case KeylessMaterial km -> {
-        if (km.tlogEntries() == 0) {
+        if (km.tlogEntries().isEmpty()) {
           throw new VerificationException(
               "oms.tlog-entries-missing",
               "a sigstore-method bundle must carry at least one transparency-log entry");
         }
         key = leafKey(km.leaf());
-        signer = certificateSigner(km.leaf());
+        SigstoreTrustRoot root = policy.sigstoreRootOrNull();
+        if (root == null) {
+          signer = certificateSigner(km.leaf());
+        } else {
+          KeylessCheck.Evidence ev = KeylessCheck.verify(km, b, root, policy.identity(), json);
+          signer =
+              new SignerIdentity.KeylessSigner(
+                  ev.identity(),
+                  ev.issuer().orElse(""),
+                  ev.signingTime(),
+                  ev.logIndex(),
+                  ev.logUrl(),
+                  certificateSigner(km.leaf()));
+        }
       }
     }
     boolean legacyPae = verifySignature(key, b);
@@ -123,7 +139,7 @@ public final class ModelVerifier {
               policy.limits());
       throw tensorLines.isEmpty() ? e : new VerificationException(e.differences(), tensorLines);
     }
-    if (policy.method() == TrustPolicy.Method.SIGSTORE) {
+    if (policy.method() == TrustPolicy.Method.SIGSTORE && policy.sigstoreRootOrNull() == null) {
       throw new VerificationException(
           "oms.keyless-trust-not-configured",
           "the signature and the model match the Fulcio certificate of "

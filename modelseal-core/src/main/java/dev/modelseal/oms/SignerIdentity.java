@@ -66,4 +66,44 @@ public sealed interface SignerIdentity {
           + ")";
     }
   }
+
+  /**
+   * A keyless (Sigstore) signer: the identity and OIDC issuer Fulcio certified, when the log
+   * recorded the signature, and the certificate itself.
+   *
+   * @param identity the certificate identity that matched the policy
+   * @param issuer the OIDC issuer, empty when the certificate records none
+   * @param signingTime the integrated time the log signed
+   * @param logIndex the entry's index in the log
+   * @param logUrl the log's base URL from the trusted root (may be empty)
+   * @param certificate the Fulcio certificate
+   */
+  record KeylessSigner(
+      String identity,
+      String issuer,
+      Instant signingTime,
+      long logIndex,
+      String logUrl,
+      CertificateSigner certificate)
+      implements SignerIdentity {
+    public KeylessSigner {
+      Objects.requireNonNull(identity, "identity");
+      Objects.requireNonNull(issuer, "issuer");
+      Objects.requireNonNull(signingTime, "signingTime");
+      Objects.requireNonNull(logUrl, "logUrl");
+      Objects.requireNonNull(certificate, "certificate");
+    }
+
+    @Override
+    public String describe() {
+      return identity
+          + " (OIDC issuer "
+          + (issuer.isEmpty() ? "none" : issuer)
+          + "), logged at "
+          + signingTime
+          + " as entry "
+          + logIndex
+          + (logUrl.isEmpty() ? "" : " of " + logUrl);
+    }
+  }
 }

@@ -44,6 +44,8 @@ public final class TrustPolicy {
   private final boolean allowSymlinks;
   private final List<String> ignorePaths;
   private final ParseLimits limits;
+  private final SigstoreTrustRoot sigstoreRoot;
+  private final IdentityPolicy identity;
 
   private TrustPolicy(Builder b) {
     this.method = b.method;
@@ -53,6 +55,8 @@ public final class TrustPolicy {
     this.allowSymlinks = b.allowSymlinks;
     this.ignorePaths = List.copyOf(b.ignorePaths);
     this.limits = b.limits;
+    this.sigstoreRoot = b.sigstoreRoot;
+    this.identity = b.identity;
   }
 
   /**
@@ -85,6 +89,26 @@ public final class TrustPolicy {
     return new Builder(Method.SIGSTORE);
   }
 
+  /**
+   * Keyless ({@code sigstore}) bundles checked offline against {@code root}: certificate chain,
+   * embedded SCT, transparency-log entry and signing time, then the signer's identity and OIDC
+   * issuer against {@code identity}, which must name both (a keyless certificate only says who
+   * signed; without pinning who, any Fulcio user would pass).
+   *
+   * @throws IllegalArgumentException when {@code identity} lacks the identity or the issuer
+   */
+  public static Builder sigstore(SigstoreTrustRoot root, IdentityPolicy identity) {
+    Objects.requireNonNull(root, "root");
+    if (!identity.constrainsIdentity() || identity.issuer().isEmpty()) {
+      throw new IllegalArgumentException(
+          "keyless verification needs the signer's identity (exact or pattern) and OIDC issuer");
+    }
+    Builder b = new Builder(Method.SIGSTORE);
+    b.sigstoreRoot = root;
+    b.identity = identity;
+    return b;
+  }
+
   public Method method() {
     return method;
   }
@@ -95,6 +119,16 @@ public final class TrustPolicy {
 
   List<X509Certificate> trustAnchors() {
     return trustAnchors;
+  }
+
+  /** The Sigstore trusted root, or null for keyless verification without one. */
+  SigstoreTrustRoot sigstoreRootOrNull() {
+    return sigstoreRoot;
+  }
+
+  /** Who must have signed (certificate and sigstore methods). */
+  public IdentityPolicy identity() {
+    return identity;
   }
 
   public boolean ignoreUnsignedFiles() {
@@ -126,6 +160,8 @@ public final class TrustPolicy {
     private boolean allowSymlinks;
     private final List<String> ignorePaths = new ArrayList<>();
     private ParseLimits limits = ParseLimits.defaults();
+    private SigstoreTrustRoot sigstoreRoot;
+    private IdentityPolicy identity = IdentityPolicy.any();
 
     private Builder(Method method) {
       this.method = method;
@@ -159,6 +195,20 @@ public final class TrustPolicy {
       for (String p : paths) {
         ignorePaths.add(IgnorePaths.requireCanonical(p));
       }
+      return this;
+    }
+
+    /**
+     * Certificate method: the leaf must carry this identity (a SAN or the subject DN, exactly or by
+     * a whole-name pattern).
+     *
+     * @throws IllegalStateException for another method (keyless takes it in {@link #sigstore})
+     */
+    public Builder certificateIdentity(IdentityPolicy identity) {
+      if (method != Method.CERTIFICATE) {
+        throw new IllegalStateException("a certificate identity applies to the certificate method");
+      }
+      this.identity = Objects.requireNonNull(identity, "identity");
       return this;
     }
 
