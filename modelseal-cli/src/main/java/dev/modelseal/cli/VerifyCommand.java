@@ -43,6 +43,9 @@ import picocli.CommandLine.Spec;
       "  \"certificate\": {...}},",
       "  \"legacy_format\": BOOL,",
       "  \"files\": N, \"resources\": N, \"root_digest\": \"sha256:HEX\"|null,",
+      "  \"verified_resources\": [{\"name\", \"path\", \"start\"?, \"end\"?, \"algorithm\", \"digest\"}],",
+      "  (the signed resources, in signature order; empty unless verified; start and end, the byte",
+      "  range, only for the shards method; digest is lower-case hex),",
       "  \"differences\": [{\"kind\": \"missing\"|\"extra\"|\"changed\", \"name\", \"expected\", \"actual\"}]}",
       "Exit status: 0 verified, 1 verification failed, 2 could not run (usage, unreadable key or file)."
     })
@@ -203,6 +206,7 @@ final class VerifyCommand implements Callable<Integer> {
       o.put("files", v.fileCount());
       o.put("resources", v.manifest().resources().size());
       o.put("root_digest", v.rootDigest().toString());
+      o.set("verified_resources", VerifiedResourcesJson.of(v.manifest()));
       print(o);
     } else {
       out.println("verified " + model);
@@ -281,6 +285,7 @@ final class VerifyCommand implements Callable<Integer> {
     o.put("legacy_format", false);
     o.put("files", 0);
     o.put("resources", 0);
+    o.putArray("verified_resources");
     return o;
   }
 

@@ -223,6 +223,76 @@ class OmsCommandsTest {
   }
 
   @Test
+  void verify_json_listsEachVerifiedFileWithItsDigest() throws Exception {
+    Path[] k = keys();
+    run("sign", model.toString(), "--private-key", k[0].toString());
+    JsonNode j = verifyJson(k[1]);
+    assertThat(j.get("resources").asInt()).isEqualTo(2);
+    JsonNode list = j.get("verified_resources");
+    assertThat(list).hasSize(2);
+    java.util.Map<String, JsonNode> byName = new java.util.HashMap<>();
+    list.forEach(n -> byName.put(n.get("name").asText(), n));
+    assertThat(byName).containsOnlyKeys("config.json", "weights/w.bin");
+    JsonNode w = byName.get("weights/w.bin");
+    assertThat(w.get("path").asText()).isEqualTo("weights/w.bin");
+    assertThat(w.get("algorithm").asText()).isEqualTo("sha256");
+    assertThat(w.get("digest").asText()).isEqualTo(sha256Hex(new byte[] {1, 2, 3}));
+    assertThat(w.has("start")).isFalse();
+    assertThat(byName.get("config.json").get("digest").asText())
+        .isEqualTo(sha256Hex("{}".getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+  }
+
+  @Test
+  void verify_jsonShards_listsEachPieceWithRangeAndDigest() throws Exception {
+    Path[] k = keys();
+    Files.write(model.resolve("weights/w.bin"), new byte[] {1, 2, 3, 4, 5});
+    Run s = run("sign", model.toString(), "--private-key", k[0].toString(), "--shard-size", "2");
+    assertThat(s.code()).as(s.err()).isZero();
+    JsonNode list = verifyJson(k[1]).get("verified_resources");
+    java.util.List<String> names = new java.util.ArrayList<>();
+    list.forEach(n -> names.add(n.get("name").asText()));
+    assertThat(names)
+        .containsExactlyInAnyOrder(
+            "config.json:0:2", "weights/w.bin:0:2", "weights/w.bin:2:4", "weights/w.bin:4:5");
+    for (JsonNode n : list) {
+      if (n.get("name").asText().equals("weights/w.bin:2:4")) {
+        assertThat(n.get("path").asText()).isEqualTo("weights/w.bin");
+        assertThat(n.get("start").asLong()).isEqualTo(2);
+        assertThat(n.get("end").asLong()).isEqualTo(4);
+        assertThat(n.get("digest").asText()).isEqualTo(sha256Hex(new byte[] {3, 4}));
+      }
+    }
+  }
+
+  @Test
+  void verify_jsonFailed_listsNoVerifiedResources() throws Exception {
+    Path[] k = keys();
+    run("sign", model.toString(), "--private-key", k[0].toString());
+    Files.write(model.resolve("weights/w.bin"), new byte[] {9});
+    JsonNode j = verifyJson(k[1]);
+    assertThat(j.get("status").asText()).isEqualTo("failed");
+    assertThat(j.get("verified_resources")).isEmpty();
+  }
+
+  private JsonNode verifyJson(Path publicKey) throws Exception {
+    Run r =
+        run(
+            "verify",
+            model.toString(),
+            "--signature",
+            model.resolve("model.sig").toString(),
+            "--public-key",
+            publicKey.toString(),
+            "--json");
+    return new ObjectMapper().readTree(r.out());
+  }
+
+  private static String sha256Hex(byte[] b) throws Exception {
+    return java.util.HexFormat.of()
+        .formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(b));
+  }
+
+  @Test
   void verify_ignoreUnsignedFilesAndIgnore_tolerateExtras() throws Exception {
     Path[] k = keys();
     run("sign", model.toString(), "--private-key", k[0].toString());
