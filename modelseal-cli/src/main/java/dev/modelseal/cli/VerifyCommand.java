@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.modelseal.ModelSealException;
+import dev.modelseal.guard.GuardException;
+import dev.modelseal.guard.VerifiedCopy;
 import dev.modelseal.oms.IdentityPolicy;
 import dev.modelseal.oms.ModelDifference;
 import dev.modelseal.oms.ModelVerifier;
@@ -134,6 +136,14 @@ final class VerifyCommand implements Callable<Integer> {
   @Option(names = "--json", description = "Print the outcome as JSON on stdout.")
   boolean json;
 
+  @Option(
+      names = "--copy-to",
+      paramLabel = "DIR",
+      description =
+          "Hash every file while copying it into a new folder DIR (must not exist), verify the"
+              + " copy's bytes, then make it read-only and rename it into place in one step.")
+  Path copyTo;
+
   @Override
   public Integer call() {
     PrintWriter err = spec.commandLine().getErr();
@@ -188,10 +198,13 @@ final class VerifyCommand implements Callable<Integer> {
     }
     OmsOutcome.Progress progress = OmsOutcome.progress(err, !json);
     try {
-      VerifiedModel v = new ModelVerifier(policy).verify(model, signature, progress);
+      VerifiedModel v =
+          copyTo == null
+              ? new ModelVerifier(policy).verify(model, signature, progress)
+              : VerifiedCopy.copy(new ModelVerifier(policy), model, signature, copyTo, progress);
       progress.finish();
       return success(v, policy);
-    } catch (VerificationException e) {
+    } catch (VerificationException | GuardException e) {
       progress.finish();
       return failure(err, e);
     }
@@ -218,6 +231,9 @@ final class VerifyCommand implements Callable<Integer> {
               + v.manifest().resources().size()
               + " resources, root "
               + v.rootDigest());
+      if (copyTo != null) {
+        out.println("  copied to " + copyTo + " (read-only)");
+      }
       if (v.legacyFormat()) {
         out.println(
             "  note: the signature is in the deprecated model-transparency 0.2 format; re-sign");
@@ -228,7 +244,10 @@ final class VerifyCommand implements Callable<Integer> {
   }
 
   private int failure(PrintWriter err, ModelSealException e) {
-    int code = OmsOutcome.exitCode(e);
+    int code =
+        e instanceof GuardException && e.getCause() instanceof IOException
+            ? ExitCode.CANNOT_RUN
+            : OmsOutcome.exitCode(e);
     List<ModelDifference> diffs =
         e instanceof VerificationException v ? v.differences() : List.of();
     return finish(err, code, e.rule(), List.of(e.getMessage().split("\n", -1)), e, diffs, null);

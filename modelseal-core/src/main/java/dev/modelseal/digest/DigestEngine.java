@@ -47,6 +47,11 @@ import java.util.function.LongConsumer;
  * it while this one hashes the range. Tensors that need transforming (deflate, byte swap,
  * transposition) or that cross a range boundary are separate tasks.
  *
+ * <p>Hand-over: a request's {@link FileCapture} sees every window of its ranges as it is hashed (or
+ * supplies the memory the window is read into, so the private copy itself is hashed), and after the
+ * final re-check it is handed the still open file instead of the engine closing it. Verification
+ * uses this to give the caller the bytes it verified rather than a path.
+ *
  * <p>Scheduling: work units (ranges, then tensors) run on "lanes", at most one per thread; each
  * lane takes the next unit from a shared queue, in request order, so at most about one file per
  * thread is open at a time.
@@ -436,14 +441,19 @@ public final class DigestEngine {
           return;
         }
       }
+      boolean handedOver = false;
       try {
         if (!run.failed()) {
           model.checkUnchanged();
+          if (request.capture() != FileCapture.NONE && !run.failed()) {
+            handedOver = true;
+            request.capture().handOver(model);
+          }
         }
       } finally {
         if (weights != null) {
           weights.close();
-        } else {
+        } else if (!handedOver) {
           model.close();
         }
       }
@@ -465,6 +475,33 @@ public final class DigestEngine {
     MemorySegment read(MemorySegment buffer, long pos, int n) throws IOException, FormatException {
       ByteBuffer bb = buffer.asByteBuffer();
       bb.limit(n);
+      readFully(bb, pos);
+      return buffer.asSlice(0, n);
+    }
+
+    /**
+     * Reads a range's window: into the capture's own segment when it has one (its private copy is
+     * then what is hashed), and shows the capture the bytes that are about to be hashed.
+     */
+    MemorySegment readForRange(MemorySegment buffer, long pos, int n)
+        throws IOException, FormatException {
+      FileCapture capture = request.capture();
+      MemorySegment target = capture.target(pos, n);
+      MemorySegment data;
+      if (target == null) {
+        data = read(buffer, pos, n);
+      } else {
+        if (target.byteSize() != n) {
+          throw new IllegalStateException("capture target of the wrong size");
+        }
+        readFully(target.asByteBuffer(), pos);
+        data = target;
+      }
+      capture.read(data, pos);
+      return data;
+    }
+
+    private void readFully(ByteBuffer bb, long pos) throws IOException, FormatException {
       while (bb.hasRemaining()) {
         int got = model.channel().read(bb, pos + bb.position());
         if (got < 0) {
@@ -476,7 +513,6 @@ public final class DigestEngine {
               "file became shorter while it was being read");
         }
       }
-      return buffer.asSlice(0, n);
     }
   }
 
@@ -514,7 +550,7 @@ public final class DigestEngine {
             return;
           }
           int n = (int) Math.min(window, range.end() - pos);
-          MemorySegment data = file.read(buffer, pos, n);
+          MemorySegment data = file.readForRange(buffer, pos, n);
           long end = pos + n;
           while (next < attached.size() && file.tensors.get(attached.get(next)).offset() < end) {
             int t = attached.get(next++);

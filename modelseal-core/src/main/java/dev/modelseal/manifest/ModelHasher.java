@@ -3,11 +3,13 @@ package dev.modelseal.manifest;
 import dev.modelseal.ModelSealException;
 import dev.modelseal.digest.ByteRange;
 import dev.modelseal.digest.DigestEngine;
+import dev.modelseal.digest.FileCapture;
 import dev.modelseal.digest.FileDigests;
 import dev.modelseal.digest.FileRequest;
 import dev.modelseal.digest.HashAlgorithm;
 import dev.modelseal.digest.TensorDigest;
 import dev.modelseal.digest.TensorDigests;
+import dev.modelseal.format.LimitExceededException;
 import dev.modelseal.format.ParseLimits;
 import dev.modelseal.format.WeightFileOpener;
 import java.io.IOException;
@@ -20,6 +22,7 @@ import java.util.Objects;
 import java.util.OptionalLong;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -52,8 +55,10 @@ public final class ModelHasher {
   private final HashProgress progress;
   private final WeightFileOpener weightFiles;
   private final ParseLimits limits;
+  private final Function<ModelEntry, FileCapture> capture;
 
   private ModelHasher(Builder b) {
+    this.capture = b.capture;
     this.method = b.method;
     this.shardSize = b.shardSize;
     this.ignorePaths = List.copyOf(b.ignorePaths);
@@ -93,16 +98,19 @@ public final class ModelHasher {
     List<ModelEntry> entries = tree.entries();
     long count = resourceCount(tree);
     if (count > MAX_RESOURCES) {
-      throw new IllegalArgumentException(
-          "shard size "
-              + shardSize
-              + " cuts the model into more than "
-              + MAX_RESOURCES
-              + " pieces");
+      // A hostile or grown model, not a programming error: a named rule, as every limit.
+      throw new LimitExceededException(
+          "max-resources", count, MAX_RESOURCES, tree.root(), -1, null);
     }
     List<FileRequest> requests = new ArrayList<>(entries.size());
     for (ModelEntry e : entries) {
-      requests.add(new FileRequest(e.file(), e.size(), pieces(e.size()), tensors));
+      requests.add(
+          new FileRequest(
+              e.file(),
+              e.size(),
+              pieces(e.size()),
+              tensors,
+              Objects.requireNonNull(capture.apply(e), "capture")));
     }
     long total = tree.totalBytes();
     AtomicLong done = new AtomicLong();
@@ -226,8 +234,18 @@ public final class ModelHasher {
     private HashProgress progress = HashProgress.NONE;
     private WeightFileOpener weightFiles;
     private ParseLimits limits = ParseLimits.defaults();
+    private Function<ModelEntry, FileCapture> capture = e -> FileCapture.NONE;
 
     private Builder() {}
+
+    /**
+     * What to do with each file's bytes besides hashing them ({@link FileCapture}); files are then
+     * hashed without tensor digests.
+     */
+    public Builder capture(Function<ModelEntry, FileCapture> perFile) {
+      this.capture = Objects.requireNonNull(perFile, "perFile");
+      return this;
+    }
 
     public Builder method(SerializationMethod m) {
       this.method = Objects.requireNonNull(m, "method");

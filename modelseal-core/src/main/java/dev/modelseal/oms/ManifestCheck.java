@@ -2,8 +2,10 @@ package dev.modelseal.oms;
 
 import dev.modelseal.ModelSealException;
 import dev.modelseal.digest.Digest;
+import dev.modelseal.digest.FileCapture;
 import dev.modelseal.manifest.HashProgress;
 import dev.modelseal.manifest.Manifest;
+import dev.modelseal.manifest.ModelEntry;
 import dev.modelseal.manifest.ModelHasher;
 import dev.modelseal.manifest.ModelTree;
 import dev.modelseal.manifest.ResourceDigest;
@@ -19,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * Compares a model on disk with a signed manifest: enumerates it under the signed policy (ignore
@@ -39,7 +42,8 @@ final class ManifestCheck {
       Optional<String> bundleInside,
       Manifest signed,
       TrustPolicy policy,
-      HashProgress progress)
+      HashProgress progress,
+      Function<ModelEntry, FileCapture> capture)
       throws VerificationException {
     if (signed.allowSymlinks() && !policy.allowSymlinks()) {
       throw new VerificationException(
@@ -94,7 +98,8 @@ final class ManifestCheck {
         ModelHasher.builder()
             .ignorePaths(ignoreList)
             .allowSymlinks(signed.allowSymlinks())
-            .progress(progress);
+            .progress(progress)
+            .capture(capture);
     if (shards) {
       // Every piece of each file is recomputed, so bytes appended to a signed file show up.
       hb.shards(signed.shardSize().getAsLong());

@@ -1,6 +1,8 @@
 package dev.modelseal.oms;
 
+import dev.modelseal.digest.FileCapture;
 import dev.modelseal.manifest.HashProgress;
+import dev.modelseal.manifest.ModelEntry;
 import dev.modelseal.oms.Bundle.ChainMaterial;
 import dev.modelseal.oms.Bundle.KeyMaterial;
 import dev.modelseal.oms.Bundle.KeylessMaterial;
@@ -20,6 +22,7 @@ import java.time.Instant;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.Function;
 
 /**
  * Verifies models against OMS signatures (Sigstore bundles) under one {@link TrustPolicy}. Built
@@ -61,6 +64,20 @@ public final class ModelVerifier {
    */
   public VerifiedModel verify(Path model, Path bundle, HashProgress progress)
       throws VerificationException {
+    return verify(model, bundle, progress, e -> FileCapture.NONE);
+  }
+
+  /**
+   * As {@link #verify(Path, Path, HashProgress)}, giving each file's bytes, as they are hashed, to
+   * the {@link FileCapture} {@code capture} returns for it: the seam through which {@code
+   * dev.modelseal.guard} hands over the verified bytes themselves. Only files that are part of the
+   * verified model are captured; when verification fails, whatever the captures hold is not
+   * verified and theirs to release.
+   */
+  public VerifiedModel verify(
+      Path model, Path bundle, HashProgress progress, Function<ModelEntry, FileCapture> capture)
+      throws VerificationException {
+    Objects.requireNonNull(capture, "capture");
     Bundle b = Bundle.parse(readBundle(bundle, policy.limits().maxBundleBytes()), json);
     Bundle.Material material = b.material();
     if (!material.method().equals(policy.method().id())) {
@@ -122,7 +139,8 @@ public final class ModelVerifier {
               IgnorePaths.relativeInside(model, bundle),
               statement.manifest(),
               policy,
-              progress);
+              progress,
+              capture);
     } catch (VerificationException e) {
       if (!e.rule().equals(VerificationException.MODEL_MISMATCH)
           || policy.method() == TrustPolicy.Method.SIGSTORE) {

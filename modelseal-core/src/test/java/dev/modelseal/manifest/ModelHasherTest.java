@@ -166,7 +166,9 @@ class ModelHasherTest {
     assertThat(hasher.resourceCount(ModelTree.enumerate(f, List.of(), false)))
         .isGreaterThan(ModelHasher.MAX_RESOURCES);
     assertThatThrownBy(() -> hasher.hash(f))
-        .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("pieces");
+        .isInstanceOfSatisfying(
+            dev.modelseal.format.LimitExceededException.class,
+            e -> assertThat(e.rule()).isEqualTo("limit.max-resources"))
+        .hasMessageContaining("sparse.bin");
   }
 }

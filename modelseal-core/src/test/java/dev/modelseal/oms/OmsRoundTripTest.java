@@ -260,4 +260,23 @@ class OmsRoundTripTest {
         .extracting(e -> ((KeyException) e).rule())
         .isEqualTo("cert.key-mismatch");
   }
+
+  @Test
+  void verify_fileGrownPastResourceLimit_failsWithNamedLimitRule() throws Exception {
+    Path m = tmp.resolve("m");
+    Files.createDirectories(m);
+    Path f = m.resolve("w.bin");
+    Files.write(f, new byte[] {1, 2, 3});
+    SigningKey k = SigningKey.generate(Curve.P256);
+    Path sig = tmp.resolve("m.sig");
+    ModelSigner.builder(k).shardSize(1).build().sign(m, sig);
+    try (java.io.RandomAccessFile raf = new java.io.RandomAccessFile(f.toFile(), "rw")) {
+      raf.setLength(dev.modelseal.manifest.ModelHasher.MAX_RESOURCES + 1); // sparse: no data
+    }
+    assertThatThrownBy(
+            () -> new ModelVerifier(TrustPolicy.publicKey(k.publicKey()).build()).verify(m, sig))
+        .isInstanceOfSatisfying(
+            VerificationException.class, e -> assertThat(e.rule()).isEqualTo("limit.max-resources"))
+        .hasMessageContaining("above the limit of");
+  }
 }
