@@ -61,6 +61,18 @@ public final class ParseLimits {
   /** OMS signature bundles (Sigstore JSON) read whole before parsing (64 MiB). */
   public static final long DEFAULT_MAX_BUNDLE_BYTES = 64L << 20;
 
+  /**
+   * gzip/zlib streams that may wrap a pickle (joblib, pandas, numpy): bytes one stream may
+   * decompress to (16 GiB).
+   */
+  public static final long DEFAULT_MAX_DECOMPRESSED_BYTES = 16L << 30;
+
+  /**
+   * Decompressed bytes per compressed byte (deflate itself tops out near 1032:1), checked once a
+   * stream has produced {@link DecompressedStream#RATIO_FLOOR} bytes.
+   */
+  public static final long DEFAULT_MAX_DECOMPRESSION_RATIO = 1000L;
+
   private static final ParseLimits DEFAULTS = builder().build();
 
   private final long maxSafetensorsHeaderBytes;
@@ -78,6 +90,8 @@ public final class ParseLimits {
   private final long maxGgufAlignment;
   private final long maxJsonFileBytes;
   private final long maxBundleBytes;
+  private final long maxDecompressedBytes;
+  private final long maxDecompressionRatio;
 
   private ParseLimits(Builder b) {
     this.maxSafetensorsHeaderBytes = b.maxSafetensorsHeaderBytes;
@@ -95,6 +109,8 @@ public final class ParseLimits {
     this.maxGgufAlignment = b.maxGgufAlignment;
     this.maxJsonFileBytes = b.maxJsonFileBytes;
     this.maxBundleBytes = b.maxBundleBytes;
+    this.maxDecompressedBytes = b.maxDecompressedBytes;
+    this.maxDecompressionRatio = b.maxDecompressionRatio;
   }
 
   public static ParseLimits defaults() {
@@ -122,6 +138,8 @@ public final class ParseLimits {
     b.maxGgufAlignment = maxGgufAlignment;
     b.maxJsonFileBytes = maxJsonFileBytes;
     b.maxBundleBytes = maxBundleBytes;
+    b.maxDecompressedBytes = maxDecompressedBytes;
+    b.maxDecompressionRatio = maxDecompressionRatio;
     return b;
   }
 
@@ -185,6 +203,14 @@ public final class ParseLimits {
     return maxBundleBytes;
   }
 
+  public long maxDecompressedBytes() {
+    return maxDecompressedBytes;
+  }
+
+  public long maxDecompressionRatio() {
+    return maxDecompressionRatio;
+  }
+
   /**
    * Throws {@link LimitExceededException} named {@code limit.<name>} when {@code value > max}.
    *
@@ -214,6 +240,8 @@ public final class ParseLimits {
     private long maxGgufAlignment = DEFAULT_MAX_GGUF_ALIGNMENT;
     private long maxJsonFileBytes = DEFAULT_MAX_JSON_FILE_BYTES;
     private long maxBundleBytes = DEFAULT_MAX_BUNDLE_BYTES;
+    private long maxDecompressedBytes = DEFAULT_MAX_DECOMPRESSED_BYTES;
+    private long maxDecompressionRatio = DEFAULT_MAX_DECOMPRESSION_RATIO;
 
     private Builder() {}
 
@@ -296,6 +324,16 @@ public final class ParseLimits {
 
     public Builder maxBundleBytes(long v) {
       maxBundleBytes = positive(v);
+      return this;
+    }
+
+    public Builder maxDecompressedBytes(long v) {
+      maxDecompressedBytes = positive(v);
+      return this;
+    }
+
+    public Builder maxDecompressionRatio(long v) {
+      maxDecompressionRatio = positive(v);
       return this;
     }
 

@@ -18,8 +18,16 @@ final class JsonFileScanner implements ContentScanner {
 
   @Override
   public Outcome scan(Content c, ScanContext ctx) {
-    boolean keras = c.container().equals("keras") && c.baseName().equals("config.json");
-    KerasConfigRules kerasRules = keras ? new KerasConfigRules(ctx.findings(), c.where()) : null;
+    boolean inKeras = c.container().equals("keras") && c.baseName().equals("config.json");
+    // Keras loads a config.json by content, not by the archive it came in: an unzipped .keras
+    // folder, or a zip without metadata.json. Its findings count once the top level looks like a
+    // serialised Keras object (class_name beside config or module).
+    Findings kerasOut = inKeras ? ctx.findings() : new Findings(ctx.findings().file());
+    KerasConfigRules kerasRules =
+        inKeras || c.baseName().equals("config.json")
+            ? new KerasConfigRules(kerasOut, c.where())
+            : null;
+    java.util.Set<String> topKeys = new java.util.HashSet<>();
     Findings out = ctx.findings();
     boolean[] tooLarge = {false};
     try {
@@ -58,6 +66,9 @@ final class JsonFileScanner implements ContentScanner {
                 }
               }
               if (kerasRules != null) {
+                if (!path.isEmpty()) {
+                  topKeys.add(path.getFirst());
+                }
                 kerasRules.scalar(path, token, text);
               }
             }
@@ -77,6 +88,14 @@ final class JsonFileScanner implements ContentScanner {
     } catch (FormatException e) {
       out.add(e.rule(), Severity.HIGH, c.where(), "", "JSON could not be parsed: " + detail(e));
       return Outcome.failed("json", e.rule() + ": " + detail(e));
+    }
+    boolean keras =
+        inKeras
+            || (kerasRules != null
+                && topKeys.contains("class_name")
+                && (topKeys.contains("config") || topKeys.contains("module")));
+    if (keras && !inKeras) {
+      out.addAll(kerasOut.list());
     }
     if (tooLarge[0]) {
       return Outcome.failed("json", "chat template too large to scan");

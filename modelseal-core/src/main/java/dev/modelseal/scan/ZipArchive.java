@@ -78,10 +78,37 @@ final class ZipArchive {
 
   private final MemorySegment data;
   private final List<Member> members;
+  private final long endRecord;
 
-  private ZipArchive(MemorySegment data, List<Member> members) {
+  private ZipArchive(MemorySegment data, List<Member> members, long endRecord) {
     this.data = data;
     this.members = members;
+    this.endRecord = endRecord;
+  }
+
+  /**
+   * Members another reader found in the same bytes, read through this reader's {@link #content}.
+   */
+  static ZipArchive of(MemorySegment data, List<Member> members) {
+    return new ZipArchive(data, List.copyOf(members), -1);
+  }
+
+  /** Where the end-of-central-directory record read lies (-1 when built with {@link #of}). */
+  long endRecord() {
+    return endRecord;
+  }
+
+  /** Every end-record signature a reader might pick, last first (at most {@code max}). */
+  static List<Long> endRecordCandidates(MemorySegment data, int max) {
+    List<Long> found = new ArrayList<>();
+    long size = data.byteSize();
+    long min = Math.max(0, size - EOCD_SIZE - MAX_COMMENT);
+    for (long p = size - EOCD_SIZE; p >= min && found.size() < max; p--) {
+      if (data.get(I32, p) == EOCD_SIG) {
+        found.add(p);
+      }
+    }
+    return found;
   }
 
   List<Member> members() {
@@ -122,8 +149,17 @@ final class ZipArchive {
    */
   static ZipArchive read(MemorySegment data, ParseLimits limits, Findings out, String where)
       throws FormatException {
+    return read(data, limits, out, where, findEocd(data));
+  }
+
+  /**
+   * As {@link #read(MemorySegment, ParseLimits, Findings, String)} from the end record at {@code
+   * eocd}.
+   */
+  static ZipArchive read(
+      MemorySegment data, ParseLimits limits, Findings out, String where, long eocd)
+      throws FormatException {
     long size = data.byteSize();
-    long eocd = findEocd(data);
     if (eocd < 0) {
       throw new FormatException(
           "zip.no-central-directory", null, -1, where, "no end-of-central-directory record");
@@ -251,7 +287,7 @@ final class ZipArchive {
       p = next;
     }
     checkLayout(data, list, cdOffset, out, where);
-    return new ZipArchive(data, List.copyOf(list));
+    return new ZipArchive(data, List.copyOf(list), eocd);
   }
 
   private static String name(MemorySegment data, long at, int len, int flags) {

@@ -72,13 +72,22 @@ final class ZipContainerScanner implements ContentScanner {
       return Outcome.skipped("zip", "archive nested too deep");
     }
     ZipArchive zip;
+    Outcome unreadable = null;
+    List<ZipArchive.Member> members;
     try {
       zip = ZipArchive.read(c.data(), ctx.limits(), out, c.where());
+      members = new ArrayList<>(zip.members());
+      // What Python's zipfile or another end record makes a loader extract is scanned too.
+      members.addAll(ZipReaderDifferential.othersOnly(c.data(), zip, ctx.limits(), out, c.where()));
     } catch (FormatException e) {
       out.add(e.rule(), Severity.HIGH, c.where(), "", "zip could not be read: " + detail(e));
-      return Outcome.failed("zip", e.rule() + ": " + detail(e));
+      unreadable = Outcome.failed("zip", e.rule() + ": " + detail(e));
+      members = ZipReaderDifferential.othersOnly(c.data(), null, ctx.limits(), out, c.where());
+      if (members.isEmpty()) {
+        return unreadable;
+      }
+      zip = ZipArchive.of(c.data(), members);
     }
-    List<ZipArchive.Member> members = zip.members();
     boolean torch = members.stream().anyMatch(m -> base(m.name()).equals("data.pkl"));
     boolean torchScript =
         torch && members.stream().anyMatch(m -> segment(m.name(), 1).equals("code"));
@@ -156,6 +165,9 @@ final class ZipContainerScanner implements ContentScanner {
               + " code members: "
               + String.join(", ", code.subList(0, Math.min(5, code.size()))),
           "TorchScript archive: its code/ members are programs that torch.jit.load runs");
+    }
+    if (unreadable != null) {
+      return unreadable;
     }
     if (!failures.isEmpty()) {
       return Outcome.failed(

@@ -191,7 +191,7 @@ class ModelScannerTest {
     assertThat(byPath.get("m.gguf").status()).isEqualTo(FileStatus.FAILED);
     assertThat(rules(byPath.get("m.gguf"))).containsExactly("gguf.truncated");
     assertThat(byPath.get("m.h5").status()).isEqualTo(FileStatus.SKIPPED);
-    assertThat(rules(byPath.get("m.h5"))).containsExactly("scan.format-not-inspected");
+    assertThat(rules(byPath.get("m.h5"))).containsExactly("keras.hdf5-uninspectable");
     assertThat(r.verdict(Severity.CRITICAL)).isEqualTo(ScanReport.Verdict.FINDINGS);
   }
 
