@@ -628,7 +628,7 @@ class SigningOptionsTest {
                 common
                     + " --signature --public-key --trust-anchor --ignore --ignore-unsigned-files"
                     + " --allow-symlinks --json --trusted-root|--trust-config --identity --identity-regex"
-                    + " --identity-provider --certificate-identity --certificate-identity-regex"));
+                    + " --identity-provider --certificate-identity --certificate-identity-regex --copy-to"));
     assertThat(String.join(" ", options(oms.get("sign-model")).keySet()))
         .isEqualTo(
             sorted(
