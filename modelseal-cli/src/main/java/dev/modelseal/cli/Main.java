@@ -29,6 +29,7 @@ import picocli.CommandLine.ParseResult;
       VerifyCommand.class,
       DiffCommand.class,
       ScanCommand.class,
+      LintCommand.class,
       OmsCommand.class,
       CommandLine.HelpCommand.class
     },
