@@ -30,6 +30,7 @@ import picocli.CommandLine.ParseResult;
       DiffCommand.class,
       ScanCommand.class,
       LintCommand.class,
+      AuditCommand.class,
       OmsCommand.class,
       CommandLine.HelpCommand.class
     },
