@@ -42,6 +42,8 @@ public final class Main {
           VerifyCommand.class,
           DiffCommand.class,
           ScanCommand.class,
+          LintCommand.class,
+          AuditCommand.class,
           OmsCommand.class,
           CommandLine.HelpCommand.class);
 

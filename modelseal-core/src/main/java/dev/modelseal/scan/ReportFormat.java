@@ -54,6 +54,9 @@ public enum ReportFormat {
             .append(String.format(Locale.ROOT, "%-8s", x.severity().id().toUpperCase(Locale.ROOT)))
             .append(' ')
             .append(x.rule());
+        if (x.line() > 0) {
+          sb.append(" at line ").append(x.line()).append(", column ").append(x.column());
+        }
         if (!x.location().isEmpty()) {
           sb.append(" at ").append(x.location());
         }
@@ -61,6 +64,9 @@ public enum ReportFormat {
           sb.append(": ").append(x.subject());
         }
         sb.append(" -- ").append(x.message()).append('\n');
+        if (!x.fix().isEmpty()) {
+          sb.append("           fix: ").append(x.fix()).append('\n');
+        }
       }
     }
     sb.append(summary(r)).append('\n');
@@ -129,6 +135,14 @@ public enum ReportFormat {
           g.writeStringField("location", x.location());
           g.writeStringField("subject", x.subject());
           g.writeStringField("message", x.message());
+          // Only the findings that have them (lint, audit, deps): scan's JSON stays as it was.
+          if (x.line() > 0) {
+            g.writeNumberField("line", x.line());
+            g.writeNumberField("column", x.column());
+          }
+          if (!x.fix().isEmpty()) {
+            g.writeStringField("fix", x.fix());
+          }
           g.writeEndObject();
         }
         g.writeEndArray();
@@ -219,12 +233,15 @@ public enum ReportFormat {
         g.writeNumberField("ruleIndex", ruleIndex.get(f.rule()));
         g.writeStringField("level", level(f.severity()));
         g.writeObjectFieldStart("message");
-        g.writeStringField(
-            "text", f.subject().isEmpty() ? f.message() : f.subject() + ": " + f.message());
+        String text = f.subject().isEmpty() ? f.message() : f.subject() + ": " + f.message();
+        g.writeStringField("text", f.fix().isEmpty() ? text : text + " Fix: " + f.fix());
         g.writeEndObject();
-        writeLocations(g, f.file(), f.location());
+        writeLocations(g, f.file(), f.location(), f.line(), f.column());
         g.writeObjectFieldStart("properties");
         g.writeStringField("severity", f.severity().id());
+        if (!f.fix().isEmpty()) {
+          g.writeStringField("fix", f.fix());
+        }
         g.writeStringField("security-severity", securitySeverity(f.severity()));
         g.writeEndObject();
         g.writeEndObject();
@@ -242,7 +259,7 @@ public enum ReportFormat {
         g.writeObjectFieldStart("message");
         g.writeStringField("text", f.path() + ": " + f.status().id() + ": " + f.reason());
         g.writeEndObject();
-        writeLocations(g, f.path(), "");
+        writeLocations(g, f.path(), "", 0, 0);
         g.writeEndObject();
       }
       g.writeEndArray();
@@ -255,14 +272,22 @@ public enum ReportFormat {
     out.write('\n');
   }
 
-  private static void writeLocations(JsonGenerator g, String file, String location)
-      throws IOException {
+  private static void writeLocations(
+      JsonGenerator g, String file, String location, int line, int column) throws IOException {
     g.writeArrayFieldStart("locations");
     g.writeStartObject();
     g.writeObjectFieldStart("physicalLocation");
     g.writeObjectFieldStart("artifactLocation");
     g.writeStringField("uri", uri(file));
     g.writeEndObject();
+    if (line > 0) {
+      g.writeObjectFieldStart("region");
+      g.writeNumberField("startLine", line);
+      if (column > 0) {
+        g.writeNumberField("startColumn", column);
+      }
+      g.writeEndObject();
+    }
     g.writeEndObject();
     if (!location.isEmpty()) {
       g.writeArrayFieldStart("logicalLocations");

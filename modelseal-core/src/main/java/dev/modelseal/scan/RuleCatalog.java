@@ -94,7 +94,34 @@ final class RuleCatalog {
           Map.entry(
               "shards.unindexed-file",
               "model*.safetensors beside an index that does not name it (loaded by mlx-lm)"),
-          Map.entry("shards.not-checked", "Sharded folder could not be checked against its index"));
+          Map.entry("shards.not-checked", "Sharded folder could not be checked against its index"),
+          Map.entry("lint.pickle-load", "Python code unpickles (runs code from the file)"),
+          Map.entry("lint.torch-load-unsafe", "torch.load without weights_only=True"),
+          Map.entry("lint.numpy-allow-pickle", "numpy.load with allow_pickle"),
+          Map.entry("lint.joblib-load", "joblib.load (unpickles)"),
+          Map.entry("lint.dill-load", "dill/cloudpickle load (deserializes code)"),
+          Map.entry("lint.yaml-unsafe-load", "yaml.load without a safe Loader"),
+          Map.entry("lint.trust-remote-code", "trust_remote_code runs the model's Python code"),
+          Map.entry("lint.unpinned-revision", "Hub load not pinned to a commit hash"),
+          Map.entry("lint.mlx-load-unverified", "mx.load of bytes nothing verified"),
+          Map.entry("lint.http-url", "URL over plain http"),
+          Map.entry("lint.tls-verify-disabled", "Download with TLS verification off"),
+          Map.entry("lint.modelscope-source", "mlx-lm switched to ModelScope downloads"),
+          Map.entry("lint.request-path-load", "Load path taken from web request input"),
+          Map.entry("audit.world-writable", "World-writable file or folder"),
+          Map.entry("audit.group-writable", "Group-writable file or folder"),
+          Map.entry("audit.ancestor-writable", "Writable ancestor folder without the sticky bit"),
+          Map.entry("audit.acl-write", "POSIX ACL entry grants write"),
+          Map.entry("audit.setuid", "setuid or setgid bit"),
+          Map.entry("audit.symlink", "Symbolic link in the model tree"),
+          Map.entry("audit.symlink-outside", "Symbolic link leading out of the model tree"),
+          Map.entry("audit.hard-link", "File with several hard links"),
+          Map.entry("audit.serving-user-can-write", "The serving user can write the weights"),
+          Map.entry("audit.owner-not-root", "Not owned by root or the serving user"),
+          Map.entry("audit.mount-read-write", "Model on a read-write mount"),
+          Map.entry("audit.network-filesystem", "Model on a network or FUSE file system"),
+          Map.entry("audit.private-key", "Signing private key inside the served folder"),
+          Map.entry("audit.signature-in-tree", "Signature file inside the served folder"));
 
   /** Reader rule families: the strict readers' own rule ids, reported as they name them. */
   private static final Map<String, String> FAMILIES =
