@@ -64,10 +64,12 @@ final class RuleCatalog {
           Map.entry("keras.get-file", "Keras config downloads files"),
           Map.entry("template.ssti", "Template injection: reaches Python internals"),
           Map.entry("template.obfuscated-string", "Template string spelled with escapes"),
-          Map.entry("template.attr-filter", "Template uses the attr filter"),
+          Map.entry(
+              "template.computed-attribute", "Template looks up a name computed at render time"),
+          Map.entry("template.unparseable", "Template Jinja would not compile (not judged)"),
+          Map.entry("template.too-complex", "Template too costly to judge fully"),
           Map.entry(
               "template.python-global", "Template uses a global that leads to Python objects"),
-          Map.entry("template.char-construction", "Template builds strings character by character"),
           Map.entry("template.loads-template", "Template loads another template"),
           Map.entry("template.too-large", "Template too large to scan"),
           Map.entry("config.remote-code", "Config makes loaders run remote code"),

@@ -66,10 +66,13 @@
  *   <li>Keras: {@code keras.lambda-layer}, {@code keras.torch-module-wrapper}, {@code
  *       keras.unsafe-deserialization} [critical]; {@code keras.non-keras-module} [high, critical
  *       for a critical module]; {@code keras.tfsm-layer}, {@code keras.get-file} [high].
- *   <li>Templates: {@code template.ssti} [critical] dunder access in any spelling or names only an
- *       escape needs; {@code template.obfuscated-string}, {@code template.attr-filter}, {@code
- *       template.python-global}, {@code template.char-construction} [high]; {@code
- *       template.loads-template} [medium]; {@code template.too-large} [high, not scanned].
+ *   <li>Templates (lexed, parsed and judged as Jinja2 does, names folded): {@code template.ssti}
+ *       [critical] a dunder or a name only an escape needs, however it is built; {@code
+ *       template.computed-attribute} [high] an attribute, item, {@code attr()} or {@code
+ *       map(attribute=)} name not known at analysis time; {@code template.obfuscated-string},
+ *       {@code template.python-global}, {@code template.loads-template} [high]; {@code
+ *       template.unparseable}, {@code template.too-complex}, {@code template.too-large} [high, file
+ *       failed].
  *   <li>Configs and code: {@code config.remote-code} [high] ({@code auto_map}, {@code model_file});
  *       {@code json.duplicate-key} [high]; {@code json.malformed}, {@code limit.json} [high, file
  *       failed]; {@code code.python-file}, {@code code.script}, {@code code.native-binary} [high].

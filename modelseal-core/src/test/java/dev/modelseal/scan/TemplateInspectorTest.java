@@ -82,7 +82,7 @@ class TemplateInspectorTest {
   @Test
   void inspect_escapedUnderscores_obfuscationReported() {
     assertThat(rules("{{ x|attr('\\x5f\\x5fclass\\x5f\\x5f') }}"))
-        .contains("template.obfuscated-string", "template.attr-filter", "template.ssti");
+        .contains("template.obfuscated-string", "template.ssti");
   }
 
   @Test
@@ -120,15 +120,15 @@ class TemplateInspectorTest {
 
   @Test
   void inspect_characterConstruction_high() {
-    assertThat(rules("{{ x['%c%c'|format(95,95)] }}")).contains("template.char-construction");
-    assertThat(rules("{{ (()|select|string)[24] }}")).contains("template.char-construction");
+    assertThat(rules("{{ x['%c%cclass%c%c'|format(95,95,95,95)] }}")).contains("template.ssti");
+    assertThat(rules("{{ x[(()|select|string)[24]] }}")).contains("template.computed-attribute");
   }
 
   @Test
-  void inspect_includeOfOtherTemplate_medium() {
+  void inspect_includeOfOtherTemplate_high() {
     List<Finding> f = TemplateInspector.inspect("{% include 'other.jinja' %}", "t");
     assertThat(f).extracting(Finding::rule).containsExactly("template.loads-template");
-    assertThat(f.getFirst().severity()).isEqualTo(Severity.MEDIUM);
+    assertThat(f.getFirst().severity()).isEqualTo(Severity.HIGH);
   }
 
   @Test
@@ -152,5 +152,157 @@ class TemplateInspectorTest {
     assertThat(f.location()).isEqualTo("tokenizer.chat_template char 7");
     assertThat(f.file()).isEmpty();
     assertThat(f.withFile("model.gguf").file()).isEqualTo("model.gguf");
+  }
+
+  /** Each class of bypass the attack review used; every one passed the pattern matcher. */
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "{% set a = '__cla' %}{% set b = 'ss__' %}{{ x[a ~ b] }}",
+        "{% set a = '_' * 2 %}{{ x|attr(a + 'class' + a) }}",
+        "{% set n %}__class__{% endset %}{{ x|attr(n) }}",
+        "{% set n %}{{ '_' }}{{ '_' }}globals{{ '_' }}{{ '_' }}{% endset %}{{ x[n] }}",
+        "{% macro u() %}__{% endmacro %}{{ x|attr(u() ~ 'init' ~ u()) }}",
+        "{{ x|attr('%sclass%s'|format('__', '__')) }}",
+        "{{ x|attr('{0}{0}class{0}{0}'.format('_')) }}",
+        "{{ x|attr('XXclassXX'|replace('X', '_')) }}",
+        "{{ x|attr(['_', '_', 'class', '_', '_']|join) }}",
+        "{{ x|attr('_'.join(['', '', 'class', '', ''])) }}",
+        "{{ x|map(attribute='__class__')|list }}",
+        "{{ x|map(attribute='a.__globals__')|list }}",
+        "{{ x|map('attr', '__class__')|list }}",
+        "{{ x|selectattr('__class__')|list }}",
+        "{{ x|sort(attribute='__class__') }}",
+        "{{ x|groupby('__class__') }}",
+        "{{ x|attr('__ssalc__'|reverse) }}",
+        "{{ x|attr('__CLASS__'|lower) }}",
+        "{{ x|attr('\\x5f\\x5fclass\\x5f\\x5f') }}",
+        "{% for p in ['__cla', 'ss__'] %}{% set ns.n = ns.n ~ p %}{% endfor %}{{ x|attr(ns.n) }}",
+        "{{ x['ssalc__'[::-1] ~ '__'] }}",
+        "{{ x.mro }}",
+        "{{ x|attr('popen') }}",
+        "{{ '{0.__globals__}'.format(x) }}"
+      })
+  void inspect_namesBuiltAtRenderTime_critical(String template) {
+    String t = "{% set ns = namespace(n='') %}" + template;
+    assertThat(TemplateInspector.inspect(t, "t"))
+        .as(template)
+        .anySatisfy(
+            x -> {
+              assertThat(x.rule()).isEqualTo("template.ssti");
+              assertThat(x.severity()).isEqualTo(Severity.CRITICAL);
+            });
+  }
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "{{ x[messages[0].content] }}",
+        "{{ x|attr(messages[0].content) }}",
+        "{{ x|map(attribute=messages[0].content)|list }}",
+        "{{ x|map(messages[0].content)|list }}",
+        "{{ x[(x|string)[1]] }}",
+        "{{ messages[0].content.format(x) }}"
+      })
+  void inspect_nameComputedFromData_high(String template) {
+    assertThat(rules(template)).as(template).contains("template.computed-attribute");
+  }
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "{{ {'a': {'b': 1}} ~ x.__class__ }}",
+        "{{ '}}' ~ x.__class__ }}",
+        "{{ \"%}\" ~ x.__class__ }}",
+        "{{ f({'k': '}}'}).__class__ }}",
+        "{% set d = {'a': {'b': x.__class__}} %}",
+        "{#- comment -#}{{ x.__class__ }}",
+        "{% raw %}{{ safe }}{% endraw %}{{ x.__class__ }}"
+      })
+  void inspect_lexerCornerCases_stillSeen(String template) {
+    assertThat(rules(template)).as(template).contains("template.ssti");
+  }
+
+  @Test
+  void inspect_rawBlockText_notCode() {
+    assertThat(rules("{% raw %}{{ x.__class__ }}{% endraw %}")).doesNotContain("template.ssti");
+  }
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "{{ x ",
+        "{{ 'unclosed }}",
+        "{% for x in y %}",
+        "{% frobnicate %}",
+        "{{ x) }}",
+        "{# never closed",
+        "{% raw %} never closed",
+        "{{ '\\xZZ' }}",
+        "{{ x | }}"
+      })
+  void inspect_unparseable_highNeverClean(String template) {
+    List<Finding> f = TemplateInspector.inspect(template, "t");
+    assertThat(f).extracting(Finding::rule).contains("template.unparseable");
+    assertThat(f).allSatisfy(x -> assertThat(x.severity().atLeast(Severity.HIGH)).isTrue());
+    assertThat(TemplateInspector.notScanned(f.getFirst())).isTrue();
+  }
+
+  @Test
+  void inspect_hundredThousandParentheses_boundedNotStackOverflow() {
+    String t = "{{ " + "(".repeat(100_000) + "1" + ")".repeat(100_000) + " }}";
+    assertThat(rules(t)).containsExactly("template.unparseable");
+  }
+
+  @Test
+  void inspect_deepStatementNesting_bounded() {
+    String t = "{% if a %}".repeat(10_000) + "{% endif %}".repeat(10_000);
+    assertThat(rules(t)).containsExactly("template.unparseable");
+  }
+
+  @Test
+  void inspect_tokenBudget_unparseable() {
+    List<Finding> f =
+        TemplateInspector.inspect(
+            "{{ a }}".repeat(100),
+            "t",
+            ParseLimits.defaults(),
+            new TemplateInspector.Budget(50, 100, 1_000_000));
+    assertThat(f).extracting(Finding::rule).containsExactly("template.unparseable");
+  }
+
+  @Test
+  void inspect_stepBudget_tooComplex() {
+    String t = "{% macro m(n) %}{{ m(n) }}{{ m(n) }}{{ m(n) }}{% endmacro %}{{ m(1) }}";
+    List<Finding> f =
+        TemplateInspector.inspect(
+            t, "t", ParseLimits.defaults(), new TemplateInspector.Budget(1_000, 100, 1_000));
+    assertThat(f).extracting(Finding::rule).containsExactly("template.too-complex");
+  }
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "{{ cycler.__init__ }}",
+        "{{ joiner() }}",
+        "{{ lipsum }}",
+        "{{ range.__self__ }}",
+        "{{ x|attr(range) }}",
+        "{{ namespace.x }}",
+        "{{ dict }}"
+      })
+  void inspect_globalsObjects_flagged(String template) {
+    assertThat(rules(template)).as(template).contains("template.python-global");
+  }
+
+  @Test
+  void inspect_ordinaryGlobalUse_clean() {
+    assertThat(
+            rules(
+                "{% set ns = namespace(a=1) %}{% set ns.a = 2 %}{{ ns.a }}"
+                    + "{% for i in range(3) %}{{ i }}{% endfor %}{{ dict(a=1).a }}"
+                    + "{{ messages|map(attribute='content')|join(' ') }}"
+                    + "{% for k, v in tool.items() %}{{ tool[k] }}{% endfor %}"))
+        .isEmpty();
   }
 }
