@@ -166,8 +166,14 @@ class ModelWatchTest {
   void run_replacedBySymlink_tamperedWithTheSymlinkRule() throws Exception {
     start(true);
     Path real = Files.copy(model.resolve("config.json"), tmp.resolve("config-copy.json"));
-    Files.delete(model.resolve("config.json"));
-    Files.createSymbolicLink(model.resolve("config.json"), real);
+    // The link is made outside the model and renamed over the file in one step, so a
+    // re-verification never sees the file missing (that is a tamper too, under another rule).
+    Path link = Files.createSymbolicLink(tmp.resolve("config-link"), real);
+    Files.move(
+        link,
+        model.resolve("config.json"),
+        java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+        java.nio.file.StandardCopyOption.REPLACE_EXISTING);
     await(WatchEvent.Kind.CHANGED, "config.json");
     // Same bytes behind the link: the link itself is the tamper.
     WatchEvent t = lastTamper();
@@ -198,7 +204,12 @@ class ModelWatchTest {
   @Test
   void run_tamperWithoutKeepRunning_returnsFalse() throws Exception {
     start(false);
-    Files.writeString(model.resolve("new.txt"), "x");
+    // Written outside and renamed in: a re-verification that met the file half written would
+    // report file.changed (also a tamper, but not the one this test names).
+    Files.move(
+        Files.writeString(tmp.resolve("new.txt"), "x"),
+        model.resolve("new.txt"),
+        java.nio.file.StandardCopyOption.ATOMIC_MOVE);
     assertTampered("new.txt", "extra");
     watcher.join(TimeUnit.SECONDS.toMillis(BOUND_SECONDS));
     assertThat(watcher.isAlive()).isFalse();
